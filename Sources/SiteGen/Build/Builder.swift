@@ -1,0 +1,115 @@
+import Foundation
+
+/// Builds a site: a list of named, timed steps from the source folder to the swapped-in output.
+///
+/// load config → scan content → load templates → parse content → assemble site → plan pages →
+/// render and write → copy static files → swap output. Every step adds its diagnostics; after the
+/// checks, any error stops the build before anything replaces the previous output.
+public struct Builder: Sendable {
+    public var source: URL
+    public var output: URL
+    public var options: BuildOptions
+    public var baseURLOverride: String?
+    /// When false (`sitegen check`), everything is validated and rendered but nothing is written.
+    public var writes: Bool
+
+    public init(source: URL, output: URL? = nil, options: BuildOptions = BuildOptions(),
+                baseURLOverride: String? = nil, writes: Bool = true) {
+        self.source = source.standardizedFileURL
+        self.output = (output ?? source.appendingPathComponent("public")).standardizedFileURL
+        self.options = options
+        self.baseURLOverride = baseURLOverride
+        self.writes = writes
+    }
+
+    /// Runs the build. Throws `BuildFailure` with every diagnostic when the site has errors.
+    public func build() async throws -> BuildReport {
+        var report = BuildReport()
+        var diagnostics: [Diagnostic] = []
+        func fail() -> BuildFailure { BuildFailure(diagnostics) }
+
+        let config = try report.time("load config") { () throws -> SiteConfig in
+            let (config, problems) = loadConfig()
+            diagnostics += problems
+            guard let config else { throw fail() }
+            return config
+        }
+        let inventory = report.time("scan content") { ContentScanner.scan(source: source) }
+        let templates = report.time("load templates") { () -> TemplateSet in
+            let (templates, problems) = TemplateSet.load(source: source)
+            diagnostics += problems
+            return templates
+        }
+        let store = await report.time("parse content") { await ContentLoader(source: source, config: config).load(inventory) }
+        diagnostics += store.diagnostics
+        let site = report.time("assemble site") { () -> Site in
+            let (site, problems) = SiteAssembler.assemble(store, config: config, options: options)
+            diagnostics += problems
+            return site
+        }
+        let jobs = report.time("plan pages") { () -> [RenderJob] in
+            let jobs = Planner.plan(site)
+            diagnostics += Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
+            for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {
+                diagnostics.append(Diagnostic(.error, file: "layouts/\(kind.rawValue).mustache",
+                    "no layout for \(kind.rawValue) pages",
+                    hint: "add one of: " + kind.layoutCandidates.map { "layouts/\($0).mustache" }.joined(separator: ", ")))
+            }
+            return jobs
+        }
+        if writes, let problem = OutputFolder(target: output).validate(source: source) {
+            diagnostics.append(Diagnostic(.error, file: "--output", problem))
+        }
+        report.warnings = diagnostics.warnings.sortedForReport()
+        guard !diagnostics.hasErrors else { throw fail() }
+
+        try await write(jobs, site: site, templates: templates, report: &report)
+        report.count(jobs, staticFiles: site.staticFiles.count, articles: site.articles.count)
+        return report
+    }
+
+    func loadConfig() -> (SiteConfig?, [Diagnostic]) {
+        let file = source.appendingPathComponent(SiteConfig.fileName)
+        guard let bytes = try? Array(Data(contentsOf: file)) else {
+            return (nil, [Diagnostic(.error, file: SiteConfig.fileName, "cannot read \(SiteConfig.fileName)",
+                                     hint: "is \(source.path) a sitegen site? `sitegen init` creates one")])
+        }
+        do {
+            return SiteConfig.parse(try SourceText.decode(bytes), baseURLOverride: baseURLOverride)
+        } catch {
+            guard case let .invalidUTF8(line, column) = error else { return (nil, []) }
+            return (nil, [Diagnostic(.error, file: SiteConfig.fileName, line: line, column: column,
+                                     "file is not valid UTF-8")])
+        }
+    }
+
+    private func write(_ jobs: [RenderJob], site: Site, templates: TemplateSet,
+                       report: inout BuildReport) async throws {
+        let environment = RenderEnvironment(templates: templates, site: site)
+        guard writes else {
+            let outcome = await report.time("render") { await SiteWriter(folder: nil, source: source).render(jobs, environment: environment) }
+            report.bytes = outcome.bytes
+            return
+        }
+        let folder = OutputFolder(target: output)
+        let lock = try BuildLock(path: source.appendingPathComponent(".sitegen-build.lock"))
+        defer { withExtendedLifetime(lock) {} }
+        folder.removeLeftovers()
+        let staging = try folder.makeStaging()
+        let writer = SiteWriter(folder: staging, source: source)
+        let rendered = await report.time("render and write") { await writer.render(jobs, environment: environment) }
+        let copied = await report.time("copy static files") { await writer.copy(site.staticFiles) }
+        let problems = rendered.problems + copied.problems
+        guard problems.isEmpty else {
+            folder.discard(staging)
+            throw BuildFailure(problems)
+        }
+        do {
+            try report.time("swap output") { try folder.commit(staging) }
+        } catch {
+            folder.discard(staging)
+            throw BuildFailure([Diagnostic(.error, file: output.path, "cannot replace the output folder: \(error.localizedDescription)")])
+        }
+        report.bytes = rendered.bytes
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Reads and decodes every Markdown file of the inventory, in parallel. Each file yields its document
+/// and its diagnostics; nothing is dropped silently: a file that cannot be used is an error.
+public struct ContentLoader: Sendable {
+    public var source: URL
+    public var config: SiteConfig
+    public var markdown: MarkdownRenderer
+
+    public init(source: URL, config: SiteConfig) {
+        self.source = source
+        self.config = config
+        self.markdown = MarkdownRenderer(unsafeHTML: config.unsafeHTML, rootPath: config.rootPath)
+    }
+
+    enum Loaded: Sendable {
+        case article(ArticleDocument)
+        case author(AuthorDocument)
+        case category(CategoryDocument)
+        case section(SectionDocument)
+        case page(PageDocument)
+        case home(HomeDocument)
+        case none
+    }
+
+    public func load(_ inventory: ContentInventory) async -> ContentStore {
+        let results = await Parallel.map(inventory.markdown) { file in self.load(file) }
+        var store = ContentStore(staticFiles: inventory.staticFiles, diagnostics: inventory.diagnostics)
+        for (loaded, diagnostics) in results {
+            store.diagnostics += diagnostics
+            switch loaded {
+            case .article(let document): store.articles.append(document)
+            case .author(let document): store.authors.append(document)
+            case .category(let document): store.categories.append(document)
+            case .section(let document): store.sections.append(document)
+            case .page(let document): store.pages.append(document)
+            case .home(let document): store.home = document
+            case .none: break
+            }
+        }
+        return store
+    }
+
+    func load(_ file: ContentInventory.MarkdownFile) -> (Loaded, [Diagnostic]) {
+        let path = file.path
+        let split: SplitDocument
+        do {
+            let bytes = try Array(Data(contentsOf: source.appendingPathComponent(path)))
+            let text = try SourceText.decode(bytes)
+            split = try FrontMatterSplitter.split(text)
+        } catch let error as SourceText.DecodeError {
+            guard case let .invalidUTF8(line, column) = error else { return (.none, []) }
+            return (.none, [Diagnostic(.error, file: path, line: line, column: column,
+                                       "file is not valid UTF-8", hint: "re-save the file with UTF-8 encoding")])
+        } catch FrontMatterError.missingOpeningFence {
+            return (.none, [Diagnostic(.error, file: path, "missing front matter",
+                                       hint: "start the file with a line '---', the YAML keys, then '---'")])
+        } catch FrontMatterError.unterminated(let line) {
+            return (.none, [Diagnostic(.error, file: path, line: line, "front matter is not terminated",
+                                       hint: "add a line '---' after the last front-matter key")])
+        } catch {
+            return (.none, [Diagnostic(.error, file: path, "cannot read file: \(error.localizedDescription)")])
+        }
+        var fields = YAMLFields(yaml: split.yaml, file: path, firstLine: split.yamlFirstLine)
+        let decoder = DocumentDecoder(config: config, markdown: markdown)
+        let loaded: Loaded
+        switch file.role {
+        case .article(let section): loaded = decoder.article(path, section, split, &fields)
+        case .author: loaded = decoder.author(path, split, &fields)
+        case .category: loaded = decoder.category(path, &fields)
+        case .sectionIndex(let section): loaded = decoder.section(path, section, split, &fields)
+        case .page: loaded = decoder.page(path, split, &fields)
+        case .homeIndex: loaded = decoder.home(path, split, &fields)
+        }
+        return (loaded, fields.diagnostics)
+    }
+}
+
+/// Runs independent work on all cores and returns the results in input order.
+enum Parallel {
+    static func map<Input: Sendable, Output: Sendable>(
+        _ items: [Input], chunkSize: Int = 16, _ transform: @escaping @Sendable (Input) -> Output
+    ) async -> [Output] {
+        guard items.count > 1 else { return items.map(transform) }
+        let chunks = stride(from: 0, to: items.count, by: chunkSize).map { start in
+            (start, Array(items[start..<min(start + chunkSize, items.count)]))
+        }
+        return await withTaskGroup(of: (Int, [Output]).self) { group in
+            for (start, chunk) in chunks {
+                group.addTask { (start, chunk.map(transform)) }
+            }
+            var parts: [(Int, [Output])] = []
+            parts.reserveCapacity(chunks.count)
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+}

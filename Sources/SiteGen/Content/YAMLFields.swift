@@ -1,0 +1,229 @@
+import Foundation
+import Yams
+
+/// A YAML mapping read with positions: every value knows the file line and column it came from, so
+/// type errors and unknown references can point at the exact spot in the Markdown file.
+public struct YAMLFields {
+    public struct Field {
+        public var key: String
+        public var keyPosition: SourcePosition
+        public var value: Node
+        public var position: SourcePosition
+    }
+
+    public let file: String
+    public private(set) var fields: [Field] = []
+    let firstLine: Int
+    /// Problems found while reading: syntax errors, duplicate keys, wrong types.
+    public var diagnostics: [Diagnostic] = []
+
+    /// Parses `yaml`, which starts on line `firstLine` of `file`. A syntax error becomes a diagnostic.
+    public init(yaml: String, file: String, firstLine: Int) {
+        self.file = file
+        self.firstLine = firstLine
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            diagnostics.append(Self.diagnostic(for: error, file: file, firstLine: firstLine))
+            return
+        } catch {
+            diagnostics.append(.error(file, .init(line: firstLine), "invalid YAML: \(error)"))
+            return
+        }
+        guard let node else { return }  // empty front matter
+        guard case .mapping(let mapping) = node else {
+            diagnostics.append(.error(file, position(of: node),
+                                      "front matter must be a mapping of keys to values",
+                                      hint: "write one 'key: value' per line"))
+            return
+        }
+        var seen: [String: SourcePosition] = [:]
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                diagnostics.append(.error(file, position(of: keyNode), "keys must be plain names"))
+                continue
+            }
+            let key = scalar.string
+            let keyPosition = position(of: keyNode)
+            if let earlier = seen[key] {
+                diagnostics.append(.error(file, keyPosition, "duplicate key '\(key)'",
+                                          hint: "first defined on line \(earlier.line); keep one"))
+                continue
+            }
+            seen[key] = keyPosition
+            fields.append(Field(key: key, keyPosition: keyPosition, value: value, position: position(of: value)))
+        }
+    }
+
+    /// The file position of a node (libyaml marks are 1-based within the YAML block).
+    public func position(of node: Node) -> SourcePosition {
+        guard let mark = node.mark else { return SourcePosition(line: firstLine) }
+        return SourcePosition(line: firstLine + mark.line - 1, column: mark.column)
+    }
+
+    public func field(_ key: String) -> Field? { fields.first { $0.key == key } }
+
+    // MARK: Typed readers. Each records a diagnostic on a wrong type and returns nil.
+
+    public mutating func string(_ key: String, required: Bool = false, at fallback: SourcePosition = .start) -> String? {
+        guard let field = field(key), !isNull(field.value) else {
+            if required { missing(key, at: fallback) }
+            return nil
+        }
+        guard let text = scalarString(field.value) else {
+            typeError(field, expected: "a text value")
+            return nil
+        }
+        if required && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            diagnostics.append(.error(file, field.position, "'\(key)' must not be empty"))
+            return nil
+        }
+        return text
+    }
+
+    /// A list of text values; a single text value is accepted as a one-element list.
+    public mutating func stringList(_ key: String, required: Bool = false,
+                                    at fallback: SourcePosition = .start) -> [(String, SourcePosition)]? {
+        guard let field = field(key), !isNull(field.value) else {
+            if required { missing(key, at: fallback) }
+            return nil
+        }
+        switch field.value {
+        case .sequence(let sequence):
+            var items: [(String, SourcePosition)] = []
+            for item in sequence {
+                guard let text = scalarString(item), !text.isEmpty else {
+                    diagnostics.append(.error(file, position(of: item),
+                                              "each entry of '\(key)' must be a non-empty text value"))
+                    continue
+                }
+                items.append((text, position(of: item)))
+            }
+            if required && items.isEmpty && sequence.isEmpty {
+                diagnostics.append(.error(file, field.position, "'\(key)' must list at least one entry"))
+            }
+            return items
+        case .scalar(let scalar) where scalar.style != .plain || !looksNumeric(scalar.string):
+            return scalar.string.isEmpty ? [] : [(scalar.string, field.position)]
+        default:
+            typeError(field, expected: "a list, e.g. \(key): [a, b]")
+            return nil
+        }
+    }
+
+    public mutating func bool(_ key: String) -> Bool? {
+        guard let field = field(key), !isNull(field.value) else { return nil }
+        if case .scalar(let scalar) = field.value {
+            switch scalar.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        }
+        typeError(field, expected: "true or false")
+        return nil
+    }
+
+    public mutating func int(_ key: String, range: ClosedRange<Int>) -> Int? {
+        guard let field = field(key), !isNull(field.value) else { return nil }
+        if case .scalar(let scalar) = field.value, let value = Int(scalar.string), range.contains(value) {
+            return value
+        }
+        typeError(field, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        return nil
+    }
+
+    /// A nested mapping, read with the same positions.
+    public mutating func mapping(_ key: String) -> YAMLFields? {
+        guard let field = field(key), !isNull(field.value) else { return nil }
+        guard case .mapping = field.value else {
+            typeError(field, expected: "a mapping of keys to values")
+            return nil
+        }
+        return YAMLFields(node: field.value, file: file, firstLine: firstLine)
+    }
+
+    /// Records a diagnostic for each key not in `known`, suggesting the closest known key.
+    /// With `passThrough`, unknown keys are allowed and only likely typos are warned about.
+    public mutating func checkUnknownKeys(_ known: [String], passThrough: Bool) {
+        for field in fields where !known.contains(field.key) {
+            let suggestion = Suggestions.closest(to: field.key, in: known)
+            if passThrough {
+                if let suggestion {
+                    diagnostics.append(.warning(file, field.keyPosition,
+                        "unknown key '\(field.key)' (did you mean '\(suggestion)'?)",
+                        hint: "unknown keys are passed to templates as params.\(field.key)"))
+                }
+            } else {
+                diagnostics.append(.error(file, field.keyPosition,
+                    "unknown key '\(field.key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""),
+                    hint: "known keys: \(known.joined(separator: ", "))"))
+            }
+        }
+    }
+
+    mutating func typeError(_ field: Field, expected: String) {
+        diagnostics.append(.error(file, field.position, "'\(field.key)' must be \(expected)",
+                                  hint: "found \(describe(field.value))"))
+    }
+
+    mutating func missing(_ key: String, at position: SourcePosition) {
+        diagnostics.append(.error(file, position, "missing required key '\(key)'"))
+    }
+
+    private init(node: Node, file: String, firstLine: Int) {
+        self.file = file
+        self.firstLine = firstLine
+        guard case .mapping(let mapping) = node else { return }
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else { continue }
+            fields.append(Field(key: scalar.string, keyPosition: position(of: keyNode),
+                                value: value, position: position(of: value)))
+        }
+    }
+
+    private func scalarString(_ node: Node) -> String? {
+        if case .scalar(let scalar) = node { return scalar.string }
+        return nil
+    }
+
+    private func isNull(_ node: Node) -> Bool {
+        if case .scalar(let scalar) = node, scalar.style == .plain {
+            return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        }
+        return false
+    }
+
+    private func looksNumeric(_ text: String) -> Bool { Double(text) != nil }
+
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+
+    static func diagnostic(for error: YamlError, file: String, firstLine: Int) -> Diagnostic {
+        func at(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
+            var message = "invalid YAML: \(problem)"
+            if let context { message += " (\(context.text) on line \(firstLine + context.mark.line - 1))" }
+            return .error(file, SourcePosition(line: firstLine + mark.line - 1, column: mark.column), message,
+                          hint: "quote values that contain ':', '#', '[' or start with a special character")
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _): return at(mark, problem, context)
+        case let .parser(context, problem, mark, _): return at(mark, problem, context)
+        case let .composer(context, problem, mark, _): return at(mark, problem, context)
+        case let .reader(problem, _, _, _):
+            return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return .error(file, SourcePosition(line: firstLine + context.mark.line - 1, column: context.mark.column),
+                          "duplicate key(s) \(duplicates.joined(separator: ", "))")
+        default:
+            return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(error)")
+        }
+    }
+}

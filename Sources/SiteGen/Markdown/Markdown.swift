@@ -1,0 +1,78 @@
+import CCmarkGFM
+import Foundation
+
+/// What the build needs from one Markdown document.
+public struct MarkdownResult: Sendable, Equatable {
+    public var html: String
+    /// The text of the document without markup, one block per line (for summaries and search).
+    public var plainText: String
+    /// The plain text of the first paragraph.
+    public var firstParagraph: String
+    public var wordCount: Int
+    /// Headings in order: level, text and the id given to their anchor.
+    public var headings: [Heading]
+
+    public struct Heading: Sendable, Equatable {
+        public var level: Int
+        public var text: String
+        public var id: String
+    }
+}
+
+/// Converts Markdown to HTML with cmark-gfm (tables, footnotes, strikethrough, autolinks, task lists,
+/// smart punctuation), adds heading anchors, and prefixes root-relative links with the site's root path.
+///
+/// cmark-gfm 0.29 keeps the inline extensions' special-character table in process-global state that
+/// `cmark_parser_finish` rewrites, so concurrent parses corrupt each other's output. Every parse here
+/// takes `MarkdownRenderer.parseLock` around `cmark_parser_finish`; feeding and rendering stay parallel.
+public struct MarkdownRenderer: Sendable {
+    public var unsafeHTML: Bool
+    /// Prefix for links and images that start with "/", e.g. "/blog/". "/" leaves them unchanged.
+    public var rootPath: String
+
+    public init(unsafeHTML: Bool = false, rootPath: String = "/") {
+        self.unsafeHTML = unsafeHTML
+        self.rootPath = rootPath
+    }
+
+    static let parseLock = NSLock()
+    static let registered: Bool = {
+        cmark_gfm_core_extensions_ensure_registered()
+        return true
+    }()
+    static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
+
+    var options: Int32 {
+        var options = CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8
+        if unsafeHTML { options |= CMARK_OPT_UNSAFE }
+        return options
+    }
+
+    public func render(_ markdown: String) -> MarkdownResult {
+        _ = Self.registered
+        guard let parser = cmark_parser_new(options) else { fatalError("cmark_parser_new failed") }
+        defer { cmark_parser_free(parser) }
+        for name in Self.extensionNames {
+            if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
+        }
+        var text = markdown
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
+        }
+        Self.parseLock.lock()
+        let document = cmark_parser_finish(parser)!
+        Self.parseLock.unlock()
+        defer { cmark_node_free(document) }
+
+        var walk = TreeWalk(rootPath: rootPath)
+        walk.run(document)
+        walk.addHeadingAnchors()
+        guard let rendered = cmark_render_html(document, options, cmark_parser_get_syntax_extensions(parser)) else {
+            fatalError("cmark_render_html failed")
+        }
+        defer { free(rendered) }
+        return MarkdownResult(html: String(cString: rendered), plainText: walk.plainText,
+                              firstParagraph: walk.firstParagraph, wordCount: walk.wordCount,
+                              headings: walk.headings)
+    }
+}

@@ -1,0 +1,141 @@
+import CCmarkGFM
+import Foundation
+
+/// One pass over a parsed cmark tree: collects plain text and headings, and rewrites root-relative
+/// link and image URLs. Tree changes that add nodes (heading anchors) happen after the iteration.
+struct TreeWalk {
+    let rootPath: String
+    private(set) var plainText = ""
+    private(set) var firstParagraph = ""
+    private(set) var headings: [MarkdownResult.Heading] = []
+    private var headingNodes: [OpaquePointer] = []
+    private var text: [UInt8] = []
+    private var headingText: [UInt8]?
+    private var paragraphDepth = 0
+    private var paragraphStart: Int?
+    private var firstParagraphDone = false
+
+    init(rootPath: String) { self.rootPath = rootPath }
+
+    var wordCount: Int {
+        var count = 0
+        var inWord = false
+        for byte in plainText.utf8 {
+            let space = byte == 32 || byte == 10 || byte == 9
+            if !space && !inWord { count += 1 }
+            inWord = !space
+        }
+        return count
+    }
+
+    mutating func run(_ document: OpaquePointer) {
+        guard let iterator = cmark_iter_new(document) else { return }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            if event == CMARK_EVENT_ENTER {
+                enter(node, type)
+            } else {
+                exit(node, type)
+            }
+        }
+        plainText = String(decoding: text, as: UTF8.self)
+    }
+
+    private mutating func enter(_ node: OpaquePointer, _ type: cmark_node_type) {
+        switch type {
+        case CMARK_NODE_TEXT, CMARK_NODE_CODE, CMARK_NODE_CODE_BLOCK:
+            appendLiteral(node)
+            if type == CMARK_NODE_CODE_BLOCK { newline() }
+        case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
+            append(32)
+        case CMARK_NODE_HEADING:
+            headingText = []
+        case CMARK_NODE_PARAGRAPH:
+            if !firstParagraphDone && paragraphStart == nil && isTopLevel(node) { paragraphStart = text.count }
+        case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+            rewriteURL(node)
+        default:
+            break
+        }
+    }
+
+    private mutating func exit(_ node: OpaquePointer, _ type: cmark_node_type) {
+        switch type {
+        case CMARK_NODE_HEADING:
+            let title = String(decoding: headingText ?? [], as: UTF8.self)
+            headings.append(.init(level: Int(cmark_node_get_heading_level(node)), text: title, id: ""))
+            headingNodes.append(node)
+            headingText = nil
+            newline()
+        case CMARK_NODE_PARAGRAPH:
+            if let start = paragraphStart, isTopLevel(node) {
+                firstParagraph = String(decoding: text[start...], as: UTF8.self)
+                firstParagraphDone = true
+                paragraphStart = nil
+            }
+            newline()
+        case CMARK_NODE_ITEM, CMARK_NODE_BLOCK_QUOTE:
+            newline()
+        default:
+            if cmark_node_get_type_string(node).map({ String(cString: $0) }) == "table_cell" { append(32) }
+            if cmark_node_get_type_string(node).map({ String(cString: $0) }) == "table_row" { newline() }
+        }
+    }
+
+    private func isTopLevel(_ node: OpaquePointer) -> Bool {
+        guard let parent = cmark_node_parent(node) else { return false }
+        return cmark_node_get_type(parent) == CMARK_NODE_DOCUMENT
+    }
+
+    private mutating func appendLiteral(_ node: OpaquePointer) {
+        guard let literal = cmark_node_get_literal(node) else { return }
+        var pointer = literal
+        while pointer.pointee != 0 {
+            append(UInt8(bitPattern: pointer.pointee))
+            pointer += 1
+        }
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        text.append(byte)
+        headingText?.append(byte == 10 ? 32 : byte)
+    }
+
+    private mutating func newline() {
+        if let last = text.last, last != 10 { text.append(10) }
+    }
+
+    private func rewriteURL(_ node: OpaquePointer) {
+        guard rootPath != "/", let raw = cmark_node_get_url(node) else { return }
+        let url = String(cString: raw)
+        guard url.hasPrefix("/"), !url.hasPrefix("//"), !url.hasPrefix(rootPath) else { return }
+        _ = cmark_node_set_url(node, rootPath + url.dropFirst())
+    }
+
+    /// Gives each heading a unique id and prepends an anchor link to it (a custom inline node, emitted
+    /// as-is even in safe mode; its text is generated here, never taken from the document).
+    mutating func addHeadingAnchors() {
+        var used: [String: Int] = [:]
+        for index in headings.indices {
+            var id = Slug.make(headings[index].text)
+            if id.isEmpty { id = "section" }
+            if let count = used[id] {
+                used[id] = count + 1
+                id += "-\(count + 1)"
+            } else {
+                used[id] = 1
+            }
+            headings[index].id = id
+            guard let anchor = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
+            let escaped = HTML.escapeAttribute(id)
+            _ = cmark_node_set_on_enter(anchor,
+                "<a class=\"anchor\" id=\"\(escaped)\" href=\"#\(escaped)\" aria-hidden=\"true\" tabindex=\"-1\"></a>")
+            _ = cmark_node_set_on_exit(anchor, "")
+            _ = cmark_node_prepend_child(headingNodes[index], anchor)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A value from front matter that has no meaning to sitegen itself, passed to templates as `params`.
+public indirect enum ParamValue: Sendable, Equatable {
+    case string(String)
+    case list([ParamValue])
+    case map([String: ParamValue])
+
+    /// The value as the template engine sees it.
+    var templateValue: Any {
+        switch self {
+        case .string(let text): return text
+        case .list(let items): return items.map(\.templateValue)
+        case .map(let map): return map.mapValues(\.templateValue)
+        }
+    }
+}
+
+/// A value together with the place in a source file it came from.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var position: SourcePosition
+    public init(_ value: Value, at position: SourcePosition) {
+        self.value = value
+        self.position = position
+    }
+}
+
+/// An image shown with an article: where it is, its alt text and its credit line.
+public struct ImageRef: Sendable, Equatable {
+    public var url: String
+    public var alt: String
+    public var credit: String?
+}
+
+/// A writer: an author page at `/authors/<slug>/`, a byline and a bio on each of their articles.
+public struct Author: Sendable {
+    public var slug: String
+    public var name: String
+    public var role: String?
+    public var photo: String?
+    public var bioHTML: String
+    public var sourcePath: String
+    public var params: [String: ParamValue]
+}
+
+/// A category of articles, listed at `/categories/<slug>/`.
+public struct Category: Sendable {
+    public var slug: String
+    public var name: String
+    public var description: String?
+}
+
+/// A blog or other stream of articles: `content/<slug>/`, listed at `/<slug>/`.
+public struct Section: Sendable {
+    public var slug: String
+    public var title: String
+    public var description: String
+    public var returnLabel: String
+    public var introHTML: String
+    public var sourcePath: String
+}
+
+/// A published article with every reference resolved.
+public struct Article: Sendable {
+    public var sourcePath: String
+    public var section: String
+    public var slug: String
+    public var title: String
+    public var date: Date
+    public var updated: Date?
+    public var authors: [String]
+    public var categories: [String]
+    public var summary: String
+    public var image: ImageRef?
+    public var draft: Bool
+    public var aliases: [Located<String>]
+    public var params: [String: ParamValue]
+    public var html: String
+    public var plainText: String
+    public var wordCount: Int
+
+    /// The site-relative path of the article's page, e.g. `peninsula/some-title/`.
+    public var path: String { "\(section)/\(slug)/" }
+}
+
+/// A standalone page such as About: `content/pages/<slug>.md`, served at `/<slug>/`.
+public struct StandalonePage: Sendable {
+    public var slug: String
+    public var title: String
+    public var description: String
+    public var html: String
+    public var sourcePath: String
+    public var aliases: [Located<String>]
+    public var params: [String: ParamValue]
+}

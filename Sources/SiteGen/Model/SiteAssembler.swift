@@ -1,0 +1,147 @@
+import Foundation
+
+/// Resolves the documents of a `ContentStore` into a `Site`: authors and categories looked up (with
+/// suggestions for typos), drafts and future articles filtered, everything sorted.
+public enum SiteAssembler {
+    public static func assemble(_ store: ContentStore, config: SiteConfig,
+                                options: BuildOptions) -> (Site, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        let authors = store.authors.sorted { ($0.name, $0.slug) < ($1.name, $1.slug) }.map { document in
+            Author(slug: document.slug, name: document.name, role: document.role, photo: document.photo,
+                   bioHTML: document.bio.html, sourcePath: document.path, params: document.params)
+        }
+        let authorSlugs = Set(authors.map(\.slug))
+        var categoriesBySlug: [String: Category] = [:]
+        for document in store.categories {
+            categoriesBySlug[document.slug] = Category(slug: document.slug, name: document.name,
+                                                       description: document.description)
+        }
+        let filedCategories = Set(categoriesBySlug.keys)
+        var sections = sectionsFrom(store, diagnostics: &diagnostics)
+
+        var articles: [Article] = []
+        for document in store.articles.sorted(by: { $0.path < $1.path }) {
+            if document.draft && !options.drafts { continue }
+            if document.date.value > options.now && !options.future { continue }
+            var authorList: [String] = []
+            for author in document.authors {
+                if authorList.contains(author.value) {
+                    diagnostics.append(.error(document.path, author.position, "author '\(author.value)' is listed twice"))
+                } else if !authorSlugs.contains(author.value) {
+                    diagnostics.append(.error(document.path, author.position,
+                        "unknown author '\(author.value)'" + Suggestions.didYouMean(author.value, in: authorSlugs),
+                        hint: "authors are the files in content/authors/ (slug = file name)"))
+                } else {
+                    authorList.append(author.value)
+                }
+            }
+            var categoryList: [String] = []
+            for category in document.categories {
+                let slug = Slug.make(category.value)
+                if slug.isEmpty {
+                    diagnostics.append(.error(document.path, category.position,
+                                              "category '\(category.value)' has no letters or digits"))
+                    continue
+                }
+                if categoryList.contains(slug) {
+                    diagnostics.append(.error(document.path, category.position,
+                                              "category '\(category.value)' is listed twice"))
+                    continue
+                }
+                if categoriesBySlug[slug] == nil {
+                    if let near = Suggestions.closest(to: slug, in: filedCategories) {
+                        diagnostics.append(.warning(document.path, category.position,
+                            "new category '\(category.value)' (did you mean '\(categoriesBySlug[near]!.name)'?)"))
+                    }
+                    categoriesBySlug[slug] = Category(slug: slug, name: category.value, description: nil)
+                }
+                categoryList.append(slug)
+            }
+            if sections[document.section] == nil {
+                sections[document.section] = defaultSection(document.section)
+                diagnostics.append(Diagnostic(.warning, file: "content/\(document.section)/_index.md",
+                    "section '\(document.section)' has no _index.md; using the title '\(document.section.capitalized)'"))
+            }
+            articles.append(article(from: document, authors: authorList, categories: categoryList))
+        }
+        articles.sort(by: newestFirst)
+
+        var bySection: [String: [Int]] = [:], byAuthor: [String: [Int]] = [:], byCategory: [String: [Int]] = [:]
+        for (index, article) in articles.enumerated() {
+            bySection[article.section, default: []].append(index)
+            for author in article.authors { byAuthor[author, default: []].append(index) }
+            for category in article.categories { byCategory[category, default: []].append(index) }
+        }
+        let sortedSections = sections.values.sorted { $0.slug < $1.slug }
+        let categories = categoriesBySlug.values.sorted {
+            ($0.name.lowercased(), $0.slug) < ($1.name.lowercased(), $1.slug)
+        }
+        let pages = store.pages.filter { !$0.draft || options.drafts }.map { document in
+            StandalonePage(slug: document.slug.value, title: document.title, description: document.description,
+                           html: document.body.html, sourcePath: document.path,
+                           aliases: document.aliases, params: document.params)
+        }
+        let site = Site(
+            config: config, urls: SiteURLs(baseURL: config.baseURL, root: config.rootPath),
+            dates: DateFormatting(timeZone: config.timeZone), articles: articles, sections: sortedSections,
+            authors: authors, categories: categories, pages: pages, home: store.home,
+            staticFiles: store.staticFiles, buildDate: options.now,
+            articlesBySection: bySection, articlesByAuthor: byAuthor, articlesByCategory: byCategory,
+            authorIndex: Dictionary(uniqueKeysWithValues: authors.enumerated().map { ($1.slug, $0) }),
+            categoryIndex: Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1.slug, $0) }),
+            sectionIndex: Dictionary(uniqueKeysWithValues: sortedSections.enumerated().map { ($1.slug, $0) }))
+        return (site, diagnostics)
+    }
+
+    static func newestFirst(_ a: Article, _ b: Article) -> Bool {
+        if a.date != b.date { return a.date > b.date }
+        if a.title != b.title { return a.title < b.title }
+        return a.sourcePath < b.sourcePath
+    }
+
+    private static func sectionsFrom(_ store: ContentStore, diagnostics: inout [Diagnostic]) -> [String: Section] {
+        var sections: [String: Section] = [:]
+        for document in store.sections {
+            sections[document.slug] = Section(slug: document.slug, title: document.title,
+                                              description: document.description, returnLabel: document.returnLabel,
+                                              introHTML: document.intro.html, sourcePath: document.path)
+        }
+        let used = Set(store.sections.map(\.slug)).union(store.articles.map(\.section))
+        for slug in used.sorted() where ContentScanner.reservedSections.contains(slug) || !Slug.isValid(slug) {
+            diagnostics.append(Diagnostic(.error, file: "content/\(slug)",
+                "'\(slug)' cannot be a section name: the site uses /\(slug)/ itself or it is not a valid URL part",
+                hint: "rename the folder"))
+        }
+        return sections
+    }
+
+    private static func defaultSection(_ slug: String) -> Section {
+        let title = slug.capitalized
+        return Section(slug: slug, title: title, description: "", returnLabel: "Return to \(title)",
+                       introHTML: "", sourcePath: "content/\(slug)/_index.md")
+    }
+
+    private static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
+        let summary = document.summary ?? Summary.make(from: document.body.firstParagraph)
+        return Article(sourcePath: document.path, section: document.section, slug: document.slug.value,
+                       title: document.title, date: document.date.value, updated: document.updated,
+                       authors: authors, categories: categories, summary: summary, image: document.image,
+                       draft: document.draft, aliases: document.aliases, params: document.params,
+                       html: document.body.html, plainText: document.body.plainText,
+                       wordCount: document.body.wordCount)
+    }
+}
+
+/// Summaries derived from an article's first paragraph when front matter gives none.
+enum Summary {
+    static let limit = 280
+
+    static func make(from paragraph: String) -> String {
+        let text = paragraph.split(whereSeparator: { $0 == "\n" || $0 == " " }).joined(separator: " ")
+        guard text.count > limit else { return text }
+        var cut = String(text.prefix(limit))
+        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
+        while let last = cut.last, ",;:.-–—".contains(last) { cut.removeLast() }
+        return cut + "…"
+    }
+}

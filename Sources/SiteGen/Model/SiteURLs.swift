@@ -1,0 +1,53 @@
+import Foundation
+
+/// Turns site-relative paths into the links the output uses: root-relative links that include the
+/// base URL's path (`/blog/peninsula/x/`), and absolute permalinks for feeds, canonical and Open Graph.
+public struct SiteURLs: Sendable {
+    /// "/" or e.g. "/blog/".
+    public let root: String
+    /// Absolute, ending in "/".
+    public let base: String
+
+    public init(baseURL: String, root: String) {
+        self.base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
+        self.root = root
+    }
+
+    /// A link for a site-relative path such as `peninsula/x/` (no leading slash).
+    public func link(_ path: String) -> String { root + Self.encodePath(path) }
+
+    /// The absolute URL of a site-relative path.
+    public func permalink(_ path: String) -> String { base + Self.encodePath(path) }
+
+    /// Resolves a URL written in front matter: absolute URLs stay, "/x" and "x" are taken as
+    /// site-relative and gain the root path (unless already under it).
+    public func resolve(_ url: String) -> String {
+        if url.contains("://") || url.hasPrefix("//") || url.hasPrefix("mailto:") || url.hasPrefix("#") { return url }
+        if url.hasPrefix(root) && root != "/" { return url }
+        let trimmed = url.hasPrefix("/") ? String(url.dropFirst()) : url
+        return root + trimmed
+    }
+
+    /// Like `resolve`, but always absolute (for og:image and feeds).
+    public func absolute(_ url: String) -> String {
+        let resolved = resolve(url)
+        if resolved.contains("://") || resolved.hasPrefix("//") || resolved.hasPrefix("mailto:") { return resolved }
+        guard let baseURL = URL(string: base), let scheme = baseURL.scheme, let host = baseURL.host else {
+            return resolved
+        }
+        let port = baseURL.port.map { ":\($0)" } ?? ""
+        return "\(scheme)://\(host)\(port)\(resolved)"
+    }
+
+    static let pathAllowed: CharacterSet = {
+        var set = CharacterSet.urlPathAllowed
+        set.remove(charactersIn: "%;?#")
+        return set
+    }()
+
+    /// Percent-encodes characters that cannot appear in a URL path (Hangul slugs, spaces).
+    public static func encodePath(_ path: String) -> String {
+        if path.utf8.allSatisfy({ $0 < 128 && $0 > 32 && $0 != 37 && $0 != 63 && $0 != 35 }) { return path }
+        return path.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? path
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Slugs: the URL-safe names of sections, articles, authors and categories.
+public enum Slug {
+    /// Derives a slug from a name: lowercase, diacritics folded ("Séoul" → "seoul"), every run of
+    /// characters other than letters and digits becomes one "-". Letters of other scripts (Hangul) stay.
+    public static func make(_ name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive],
+                                  locale: Locale(identifier: "en_US_POSIX")).lowercased()
+        var slug = ""
+        var pendingDash = false
+        for scalar in folded.unicodeScalars {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                if pendingDash && !slug.isEmpty { slug.append("-") }
+                pendingDash = false
+                slug.unicodeScalars.append(scalar)
+            } else if scalar == "'" || scalar == "\u{2019}" {
+                continue  // "Korea's" → "koreas"
+            } else {
+                pendingDash = true
+            }
+        }
+        return slug
+    }
+
+    /// Whether a slug given by hand is safe as one path component: letters, digits, '-', '_', '.',
+    /// not starting with a dot, and no separators.
+    public static func isValid(_ slug: String) -> Bool {
+        guard !slug.isEmpty, !slug.hasPrefix("."), slug.count <= 200 else { return false }
+        return slug.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+                || scalar == "-" || scalar == "_" || scalar == "."
+        }
+    }
+}

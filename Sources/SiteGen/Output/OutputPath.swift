@@ -1,0 +1,26 @@
+/// Site-relative output paths: the one place that decides whether a path may be written.
+public enum OutputPath {
+    /// Normalizes a site path such as "/old/path/" or "old/page.html" to "old/path/" or "old/page.html".
+    /// Returns nil for anything that could leave the output folder or is not a plain path: "..", ".",
+    /// empty components after the first, backslashes, NUL and control characters, schemes, queries.
+    public static func normalize(_ raw: String) -> String? {
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.contains("://"), !trimmed.hasPrefix("//"),
+              !trimmed.contains("\\"), !trimmed.contains("?"), !trimmed.contains("#"),
+              !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        let isDirectory = trimmed.hasSuffix("/")
+        let components = trimmed.split(separator: "/", omittingEmptySubsequences: true)
+        guard !components.isEmpty else { return nil }
+        for component in components where component == ".." || component == "." || component.hasPrefix(".") {
+            return nil
+        }
+        let joined = components.joined(separator: "/")
+        let last = components.last!
+        return isDirectory || !last.contains(".") ? joined + "/" : joined
+    }
+
+    /// The file to write for a site path: "a/b/" → "a/b/index.html", "a/b.xml" → "a/b.xml".
+    public static func file(for path: String) -> String {
+        path.isEmpty || path.hasSuffix("/") ? path + "index.html" : path
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Renders jobs and writes them, with the static files, into a folder. Rendering and writing happen
+/// together in parallel workers so that no more than a few pages are held in memory at once.
+struct SiteWriter: Sendable {
+    let folder: URL?
+    let source: URL
+
+    struct Outcome: Sendable {
+        var bytes: Int = 0
+        var problems: [Diagnostic] = []
+    }
+
+    /// Renders every job; with a folder, writes each result there. Returns bytes written and failures.
+    func render(_ jobs: [RenderJob], environment: RenderEnvironment) async -> Outcome {
+        if let folder { createDirectories(for: jobs.map(\.file), in: folder) }
+        let results = await Parallel.map(jobs, chunkSize: 8) { job -> Outcome in
+            let text = job.produce(environment)
+            guard let folder else { return Outcome(bytes: text.utf8.count) }
+            do {
+                try Data(text.utf8).write(to: folder.appendingPathComponent(job.file))
+                return Outcome(bytes: text.utf8.count)
+            } catch {
+                return Outcome(problems: [Diagnostic(.error, file: job.owner,
+                    "cannot write \(job.file): \(error.localizedDescription)")])
+            }
+        }
+        return results.reduce(into: Outcome()) { total, part in
+            total.bytes += part.bytes
+            total.problems += part.problems
+        }
+    }
+
+    /// Copies files from `content/` and `layouts/assets/` to their output paths.
+    func copy(_ files: [ContentInventory.StaticFile]) async -> Outcome {
+        guard let folder else { return Outcome() }
+        createDirectories(for: files.map(\.outputPath), in: folder)
+        let results = await Parallel.map(files) { file -> Outcome in
+            do {
+                try FileManager.default.copyItem(at: source.appendingPathComponent(file.sourcePath),
+                                                 to: folder.appendingPathComponent(file.outputPath))
+                return Outcome()
+            } catch {
+                return Outcome(problems: [Diagnostic(.error, file: file.sourcePath,
+                    "cannot copy to \(file.outputPath): \(error.localizedDescription)")])
+            }
+        }
+        return Outcome(problems: results.flatMap(\.problems))
+    }
+
+    private func createDirectories(for files: [String], in folder: URL) {
+        var directories = Set<String>()
+        for file in files {
+            var parent = (file as NSString).deletingLastPathComponent
+            while !parent.isEmpty, directories.insert(parent).inserted {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+        for directory in directories.sorted() {
+            try? FileManager.default.createDirectory(at: folder.appendingPathComponent(directory),
+                                                     withIntermediateDirectories: true)
+        }
+    }
+}

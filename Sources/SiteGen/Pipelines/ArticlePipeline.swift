@@ -1,0 +1,60 @@
+import Foundation
+
+/// One page per article at `/<section>/<slug>/`, with its neighbours in the section.
+enum ArticlePipeline {
+    static func jobs(_ site: Site) -> [RenderJob] {
+        var jobs: [RenderJob] = []
+        for indices in site.articlesBySection.values {
+            for (position, index) in indices.enumerated() {
+                // Lists are newest first: the previous (older) article comes after, the next (newer) before.
+                let older = position + 1 < indices.count ? indices[position + 1] : nil
+                let newer = position > 0 ? indices[position - 1] : nil
+                let article = site.articles[index]
+                jobs.append(RenderJob(path: article.path, kind: .article, owner: article.sourcePath,
+                                      lastModified: article.updated ?? article.date) { env in
+                    env.render(.article, context(env.contexts, index: index, older: older, newer: newer))
+                })
+            }
+        }
+        return jobs.sorted { $0.path < $1.path }
+    }
+
+    static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> [String: Any] {
+        let site = contexts.site
+        let article = site.articles[index]
+        var context = contexts.base(kind: .article, path: article.path, title: article.title,
+                                    description: article.summary, image: article.image?.url)
+        var values = contexts.summary(article)
+        values["permalink"] = site.urls.permalink(article.path)
+        values["content"] = article.html
+        values["word_count"] = article.wordCount
+        values["reading_time"] = max(1, (article.wordCount + 225) / 230)
+        values["params"] = article.params.mapValues(\.templateValue)
+        values["authors"] = article.authors.compactMap(site.author).map { contexts.authorValues($0) }
+        values["authors_label"] = article.authors.count == 1 ? "Author" : "Authors"
+        values["categories_label"] = article.categories.count == 1 ? "Category" : "Categories"
+        if let updated = article.updated {
+            values["updated"] = site.dates.long(updated)
+            values["updated_iso"] = site.dates.rfc3339(updated)
+        }
+        if let image = article.image {
+            var imageValues: [String: Any] = ["url": site.urls.resolve(image.url), "alt": image.alt]
+            if let credit = image.credit { imageValues["credit"] = credit }
+            values["image"] = imageValues
+        }
+        if let section = site.section(article.section) {
+            values["section"] = ["title": section.title, "url": site.urls.link("\(section.slug)/"),
+                                 "return_label": section.returnLabel]
+        }
+        context["article"] = values
+        if let older {
+            let other = site.articles[older]
+            context["prev"] = ["title": other.title, "url": site.urls.link(other.path)]
+        }
+        if let newer {
+            let other = site.articles[newer]
+            context["next"] = ["title": other.title, "url": site.urls.link(other.path)]
+        }
+        return context
+    }
+}

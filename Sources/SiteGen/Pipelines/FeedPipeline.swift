@@ -1,0 +1,155 @@
+import Foundation
+
+/// Atom feeds: `/feed.xml` for the site, and `feed.xml` beside each section, category and author
+/// index. The latest 20 articles each, full content.
+enum FeedPipeline {
+    static let entryLimit = 20
+
+    static func jobs(_ site: Site) -> [RenderJob] {
+        var jobs = [job(site, path: "feed.xml", htmlPath: "", title: site.config.title,
+                        subtitle: site.config.description, indices: Array(site.articles.indices), owner: "site.yml")]
+        for section in site.sections {
+            jobs.append(job(site, path: "\(section.slug)/feed.xml", htmlPath: "\(section.slug)/",
+                            title: "\(section.title) | \(site.config.title)", subtitle: section.description,
+                            indices: site.articlesBySection[section.slug] ?? [], owner: section.sourcePath))
+        }
+        for category in site.categories {
+            jobs.append(job(site, path: "categories/\(category.slug)/feed.xml", htmlPath: "categories/\(category.slug)/",
+                            title: "\(category.name) | \(site.config.title)", subtitle: category.description ?? "",
+                            indices: site.articlesByCategory[category.slug] ?? [],
+                            owner: "content/categories/\(category.slug).md"))
+        }
+        for author in site.authors {
+            jobs.append(job(site, path: "authors/\(author.slug)/feed.xml", htmlPath: "authors/\(author.slug)/",
+                            title: "\(author.name) | \(site.config.title)", subtitle: author.role ?? "",
+                            indices: site.articlesByAuthor[author.slug] ?? [], owner: author.sourcePath))
+        }
+        return jobs
+    }
+
+    static func job(_ site: Site, path: String, htmlPath: String, title: String, subtitle: String,
+                    indices: [Int], owner: String) -> RenderJob {
+        RenderJob(path: path, kind: nil, owner: owner, inSitemap: false) { env in
+            atom(env.contexts.site, path: path, htmlPath: htmlPath, title: title, subtitle: subtitle,
+                 indices: Array(indices.prefix(entryLimit)))
+        }
+    }
+
+    static func atom(_ site: Site, path: String, htmlPath: String, title: String, subtitle: String,
+                     indices: [Int]) -> String {
+        let urls = site.urls, dates = site.dates
+        let updated = indices.map { site.articles[$0].updated ?? site.articles[$0].date }.max() ?? site.buildDate
+        var xml = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(XML.escape(site.config.language))">
+          <title>\(XML.escape(title))</title>
+
+        """
+        if !subtitle.isEmpty { xml += "  <subtitle>\(XML.escape(subtitle))</subtitle>\n" }
+        xml += """
+          <link href="\(XML.escape(urls.permalink(path)))" rel="self" type="application/atom+xml"/>
+          <link href="\(XML.escape(urls.permalink(htmlPath)))" rel="alternate" type="text/html"/>
+          <id>\(XML.escape(urls.permalink(path)))</id>
+          <updated>\(dates.rfc3339(updated))</updated>
+          <author><name>\(XML.escape(site.config.title))</name></author>
+          <generator>sitegen</generator>
+
+        """
+        for index in indices {
+            xml += entry(site, site.articles[index])
+        }
+        xml += "</feed>\n"
+        return xml
+    }
+
+    static func entry(_ site: Site, _ article: Article) -> String {
+        let urls = site.urls, dates = site.dates
+        let permalink = XML.escape(urls.permalink(article.path))
+        var xml = """
+          <entry>
+            <title>\(XML.escape(article.title))</title>
+            <link href="\(permalink)" rel="alternate" type="text/html"/>
+            <id>\(permalink)</id>
+            <published>\(dates.rfc3339(article.date))</published>
+            <updated>\(dates.rfc3339(article.updated ?? article.date))</updated>
+
+        """
+        for slug in article.authors {
+            guard let author = site.author(slug) else { continue }
+            xml += "    <author><name>\(XML.escape(author.name))</name>"
+                + "<uri>\(XML.escape(urls.permalink("authors/\(slug)/")))</uri></author>\n"
+        }
+        for slug in article.categories {
+            guard let category = site.category(slug) else { continue }
+            xml += "    <category term=\"\(XML.escape(slug))\" label=\"\(XML.escape(category.name))\"/>\n"
+        }
+        if !article.summary.isEmpty { xml += "    <summary>\(XML.escape(article.summary))</summary>\n" }
+        xml += "    <content type=\"html\" xml:base=\"\(permalink)\">\(XML.escape(article.html))</content>\n"
+        xml += "  </entry>\n"
+        return xml
+    }
+}
+
+/// `/sitemap.xml` (every HTML page, with its last modification) and `/robots.txt`.
+enum SitemapPipeline {
+    static func jobs(_ site: Site, pages: [RenderJob]) -> [RenderJob] {
+        let entries = pages.filter { $0.kind != nil && $0.inSitemap }
+            .map { ($0.path, $0.lastModified) }
+            .sorted { $0.0 < $1.0 }
+        let sitemap = RenderJob(path: "sitemap.xml", kind: nil, owner: "site.yml", inSitemap: false) { env in
+            let site = env.contexts.site
+            var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                + "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+            for (path, modified) in entries {
+                xml += "  <url><loc>\(XML.escape(site.urls.permalink(path)))</loc>"
+                if let modified { xml += "<lastmod>\(site.dates.rfc3339(modified))</lastmod>" }
+                xml += "</url>\n"
+            }
+            return xml + "</urlset>\n"
+        }
+        let robots = RenderJob(path: "robots.txt", kind: nil, owner: "site.yml", inSitemap: false) { env in
+            "User-agent: *\nAllow: /\n\nSitemap: \(env.contexts.site.urls.permalink("sitemap.xml"))\n"
+        }
+        return [sitemap, robots]
+    }
+}
+
+/// Old URLs (`aliases`) become small pages that redirect to the new one.
+enum AliasPipeline {
+    static func jobs(_ site: Site) -> [RenderJob] {
+        var jobs: [RenderJob] = []
+        for article in site.articles {
+            for alias in article.aliases {
+                jobs.append(job(alias, target: article.path, title: article.title, owner: article.sourcePath))
+            }
+        }
+        for page in site.pages {
+            for alias in page.aliases {
+                jobs.append(job(alias, target: "\(page.slug)/", title: page.title, owner: page.sourcePath))
+            }
+        }
+        return jobs
+    }
+
+    static func job(_ alias: Located<String>, target: String, title: String, owner: String) -> RenderJob {
+        RenderJob(path: alias.value, kind: nil, owner: owner, position: alias.position, inSitemap: false) { env in
+            let permalink = HTML.escape(env.contexts.site.urls.permalink(target))
+            return """
+            <!doctype html>
+            <html lang="\(HTML.escape(env.contexts.site.config.language))">
+            <head>
+            <meta charset="utf-8">
+            <title>\(HTML.escape(title))</title>
+            <link rel="canonical" href="\(permalink)">
+            <meta name="robots" content="noindex">
+            <meta http-equiv="refresh" content="0; url=\(permalink)">
+            </head>
+            <body>
+            <p>This page has moved to <a href="\(permalink)">\(HTML.escape(title))</a>.</p>
+            </body>
+            </html>
+
+            """
+        }
+    }
+}

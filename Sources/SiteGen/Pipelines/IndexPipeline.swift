@@ -1,0 +1,79 @@
+import Foundation
+
+/// The site's fixed pages: home, the categories and authors indexes, standalone pages and the 404 page.
+enum IndexPipeline {
+    static func jobs(_ site: Site) -> [RenderJob] {
+        var jobs = [home(site), categories(site), authors(site), notFound(site)]
+        for page in site.pages {
+            jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath) { env in
+                var context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
+                                                description: page.description)
+                var values = context["page"] as! [String: Any]
+                values["content"] = page.html
+                values["params"] = page.params.mapValues(\.templateValue)
+                context["page"] = values
+                return env.render(.page, context)
+            })
+        }
+        return jobs
+    }
+
+    static func home(_ site: Site) -> RenderJob {
+        let owner = site.home?.path ?? "content/_index.md"
+        return RenderJob(path: "", kind: .home, owner: owner, lastModified: site.articles.first?.date) { env in
+            let contexts = env.contexts
+            let site = contexts.site
+            var context = contexts.base(kind: .home, path: "", title: site.home?.title ?? site.config.title,
+                                        description: site.home?.description ?? site.config.description,
+                                        feedPath: "feed.xml")
+            context["articles"] = site.articles.prefix(site.config.perPage).map(contexts.summary)
+            context["intro"] = site.home?.intro.html ?? ""
+            context["sections"] = site.sections.map { section -> [String: Any] in
+                ["title": section.title, "url": site.urls.link("\(section.slug)/"),
+                 "description": section.description, "count": site.articlesBySection[section.slug]?.count ?? 0]
+            }
+            if let main = site.sections.max(by: {
+                (site.articlesBySection[$0.slug]?.count ?? 0, $1.slug) < (site.articlesBySection[$1.slug]?.count ?? 0, $0.slug)
+            }) {
+                let count = site.articlesBySection[main.slug]?.count ?? 0
+                context["more_url"] = site.urls.link("\(main.slug)/")
+                context["more_label"] = "All \(count) publications in \(main.title)"
+            }
+            return env.render(.home, context)
+        }
+    }
+
+    static func categories(_ site: Site) -> RenderJob {
+        RenderJob(path: "categories/", kind: .categories, owner: "content/categories") { env in
+            let contexts = env.contexts
+            var context = contexts.base(kind: .categories, path: "categories/", title: "Categories",
+                                        description: "All categories of \(contexts.site.config.title)")
+            context["categories"] = contexts.site.categories.map { category -> [String: Any] in
+                var values = contexts.categoryLink(category.slug)
+                values["count"] = contexts.site.articlesByCategory[category.slug]?.count ?? 0
+                if let description = category.description { values["description"] = description }
+                return values
+            }
+            return env.render(.categories, context)
+        }
+    }
+
+    static func authors(_ site: Site) -> RenderJob {
+        RenderJob(path: "authors/", kind: .authors, owner: "content/authors") { env in
+            let contexts = env.contexts
+            var context = contexts.base(kind: .authors, path: "authors/", title: "Authors",
+                                        description: "All authors of \(contexts.site.config.title)")
+            context["authors"] = contexts.site.authors.map { author in
+                contexts.authorValues(author, count: contexts.site.articlesByAuthor[author.slug]?.count ?? 0)
+            }
+            return env.render(.authors, context)
+        }
+    }
+
+    static func notFound(_ site: Site) -> RenderJob {
+        RenderJob(path: "404.html", kind: .notFound, owner: "layouts/404.mustache", inSitemap: false) { env in
+            env.render(.notFound, env.contexts.base(kind: .notFound, path: "404.html", title: "Page not found",
+                                                    description: "The page you asked for does not exist."))
+        }
+    }
+}

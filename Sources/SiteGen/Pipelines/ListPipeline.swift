@@ -1,0 +1,69 @@
+import Foundation
+
+/// Paginated article lists: each section at `/<section>/`, each category at `/categories/<slug>/`,
+/// each author at `/authors/<slug>/`; page N at `…/page/N/`. Newest first.
+enum ListPipeline {
+    static func sectionJobs(_ site: Site) -> [RenderJob] {
+        site.sections.flatMap { section -> [RenderJob] in
+            let indices = site.articlesBySection[section.slug] ?? []
+            return paginate(site, kind: .section, basePath: "\(section.slug)/", indices: indices,
+                            title: section.title, description: section.description, owner: section.sourcePath) { contexts in
+                ["section": ["title": section.title, "description": section.description,
+                             "url": contexts.site.urls.link("\(section.slug)/"),
+                             "feed_url": contexts.site.urls.link("\(section.slug)/feed.xml"),
+                             "count": indices.count, "content": section.introHTML] as [String: Any]]
+            }
+        }
+    }
+
+    static func categoryJobs(_ site: Site) -> [RenderJob] {
+        site.categories.flatMap { category -> [RenderJob] in
+            let indices = site.articlesByCategory[category.slug] ?? []
+            let base = "categories/\(category.slug)/"
+            return paginate(site, kind: .category, basePath: base, indices: indices, title: category.name,
+                            description: category.description ?? "", owner: "content/categories/\(category.slug).md") { contexts in
+                var values: [String: Any] = ["name": category.name, "url": contexts.site.urls.link(base),
+                                             "feed_url": contexts.site.urls.link(base + "feed.xml"),
+                                             "count": indices.count]
+                if let description = category.description { values["description"] = description }
+                return ["category": values]
+            }
+        }
+    }
+
+    static func authorJobs(_ site: Site) -> [RenderJob] {
+        site.authors.flatMap { author -> [RenderJob] in
+            let indices = site.articlesByAuthor[author.slug] ?? []
+            let description = [author.name, author.role].compactMap { $0 }.joined(separator: ", ")
+            return paginate(site, kind: .author, basePath: "authors/\(author.slug)/", indices: indices,
+                            title: author.name, description: description, owner: author.sourcePath,
+                            image: author.photo) { contexts in
+                ["author": contexts.authorValues(author, count: indices.count)]
+            }
+        }
+    }
+
+    /// One job per page of `indices`, each with `articles`, `pagination` and the kind's own values.
+    static func paginate(_ site: Site, kind: PageKind, basePath: String, indices: [Int], title: String,
+                         description: String, owner: String, image: String? = nil,
+                         extra: @escaping @Sendable (Contexts) -> [String: Any]) -> [RenderJob] {
+        let pager = Pager(basePath: basePath, count: indices.count, perPage: site.config.perPage)
+        let newest = indices.first.map { site.articles[$0].updated ?? site.articles[$0].date }
+        return (1...pager.pageCount).map { number in
+            RenderJob(path: pager.path(page: number), kind: kind, owner: owner, lastModified: newest) { env in
+                let contexts = env.contexts
+                let pageTitle = number > 1 ? "\(title) – Page \(number)" : title
+                var context = contexts.base(kind: kind, path: pager.path(page: number), title: pageTitle,
+                                            description: description, image: image, feedPath: basePath + "feed.xml")
+                var page = context["page"] as! [String: Any]
+                if number > 1 { page["rel_prev"] = contexts.site.urls.link(pager.path(page: number - 1)) }
+                if number < pager.pageCount { page["rel_next"] = contexts.site.urls.link(pager.path(page: number + 1)) }
+                context["page"] = page
+                context["articles"] = indices[pager.range(page: number)].map { contexts.summary(contexts.site.articles[$0]) }
+                context["pagination"] = contexts.pagination(pager, number)
+                context.merge(extra(contexts)) { _, new in new }
+                return env.render(kind, context)
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// One file of the output: where it goes, who asked for it (for collision errors), and how to make it.
+public struct RenderJob: Sendable {
+    /// Site path: `peninsula/x/` (written as `peninsula/x/index.html`) or a file such as `feed.xml`.
+    public var path: String
+    /// The layout kind for HTML pages; nil for feeds, sitemap, robots.txt and redirects.
+    public var kind: PageKind?
+    /// The source file this output comes from, and where in it (for "two pages at one URL" errors).
+    public var owner: String
+    public var position: SourcePosition
+    /// For the sitemap: pages listed there and their last modification.
+    public var inSitemap: Bool
+    public var lastModified: Date?
+    public var produce: @Sendable (RenderEnvironment) -> String
+
+    init(path: String, kind: PageKind?, owner: String, position: SourcePosition = .start,
+         inSitemap: Bool = true, lastModified: Date? = nil,
+         produce: @escaping @Sendable (RenderEnvironment) -> String) {
+        self.path = path
+        self.kind = kind
+        self.owner = owner
+        self.position = position
+        self.inSitemap = inSitemap
+        self.lastModified = lastModified
+        self.produce = produce
+    }
+
+    /// The file written for this job, relative to the output folder.
+    public var file: String { OutputPath.file(for: path) }
+}
+
+/// What a job needs to produce its bytes.
+public struct RenderEnvironment: Sendable {
+    let templates: TemplateSet
+    let contexts: Contexts
+
+    init(templates: TemplateSet, site: Site) {
+        self.templates = templates
+        self.contexts = Contexts(site: site)
+    }
+
+    func render(_ kind: PageKind, _ context: [String: Any]) -> String { templates.render(kind, context) }
+}
+
+/// Plans every output of a site, pipeline by pipeline, in the order they are listed in reports.
+public enum Planner {
+    public static func plan(_ site: Site) -> [RenderJob] {
+        var jobs: [RenderJob] = []
+        jobs += ArticlePipeline.jobs(site)
+        jobs += ListPipeline.sectionJobs(site)
+        jobs += ListPipeline.categoryJobs(site)
+        jobs += ListPipeline.authorJobs(site)
+        jobs += IndexPipeline.jobs(site)
+        jobs += FeedPipeline.jobs(site)
+        jobs += AliasPipeline.jobs(site)
+        jobs += SitemapPipeline.jobs(site, pages: jobs)
+        return jobs
+    }
+
+    /// Two outputs at the same file, or a generated file where a static file from `content/` goes,
+    /// are errors naming both sources.
+    public static func checkCollisions(_ jobs: [RenderJob], staticFiles: [ContentInventory.StaticFile]) -> [Diagnostic] {
+        var owners: [String: (String, SourcePosition)] = [:]
+        var diagnostics: [Diagnostic] = []
+        func claim(_ file: String, _ owner: String, _ position: SourcePosition) {
+            if let (other, otherPosition) = owners[file] {
+                diagnostics.append(.error(owner, position,
+                    "output '\(file)' is also produced by \(other):\(otherPosition.line)",
+                    hint: "change the slug, alias or file name so that each page has its own URL"))
+            } else {
+                owners[file] = (owner, position)
+            }
+        }
+        for job in jobs { claim(job.file, job.owner, job.position) }
+        for file in staticFiles { claim(file.outputPath, file.sourcePath, .start) }
+        return diagnostics
+    }
+}
