@@ -112,7 +112,7 @@ struct TreeWalk {
     private func rewriteURL(_ node: OpaquePointer) {
         guard rootPath != "/", let raw = cmark_node_get_url(node) else { return }
         let url = String(cString: raw)
-        guard url.hasPrefix("/"), !url.hasPrefix("//"), !url.hasPrefix(rootPath) else { return }
+        guard url.hasPrefix("/"), !url.hasPrefix("//") else { return }
         _ = cmark_node_set_url(node, rootPath + url.dropFirst())
     }
 

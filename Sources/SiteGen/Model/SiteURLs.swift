@@ -19,11 +19,10 @@ public struct SiteURLs: Sendable {
     /// The absolute URL of a site-relative path.
     public func permalink(_ path: String) -> String { base + Self.encodePath(path) }
 
-    /// Resolves a URL written in front matter: absolute URLs stay, "/x" and "x" are taken as
-    /// site-relative and gain the root path (unless already under it).
+    /// Resolves a URL written in content: absolute URLs stay; "/x" and "x" are site-relative (content
+    /// never needs to know where the site is deployed) and gain the root path.
     public func resolve(_ url: String) -> String {
         if url.contains("://") || url.hasPrefix("//") || url.hasPrefix("mailto:") || url.hasPrefix("#") { return url }
-        if url.hasPrefix(root) && root != "/" { return url }
         let trimmed = url.hasPrefix("/") ? String(url.dropFirst()) : url
         return root + trimmed
     }
