@@ -40,7 +40,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SiteGenTests",
-            dependencies: ["SiteGen"],
+            dependencies: ["SiteGen", "sitegen"],
             resources: [.copy("Golden")]
         ),
     ]

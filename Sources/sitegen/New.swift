@@ -14,8 +14,8 @@ struct NewArticle: ParsableCommand {
 
     @Option(name: .long, help: "The site's folder.") var source: String = "."
     @Option(name: .long, help: "The section folder under content/, e.g. peninsula.") var section: String
-    @Option(name: .long, parsing: .upToNextOption, help: "Author slugs.") var author: [String] = []
-    @Option(name: .long, parsing: .upToNextOption, help: "Category names.") var category: [String] = []
+    @Option(name: .long, help: "An author slug (repeat for several).") var author: [String] = []
+    @Option(name: .long, help: "A category name (repeat for several).") var category: [String] = []
     @Argument(help: "The article's title.") var title: String
 
     func run() throws {

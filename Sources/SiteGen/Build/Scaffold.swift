@@ -44,7 +44,7 @@ public struct Scaffold: Sendable {
         ---
         name: \(yamlQuoted(name))
         title: \(yamlQuoted(role ?? ""))
-        photo: ""
+        # photo: /images/authors/\(slug).jpg
         ---
 
         A short biography of \(name).

@@ -75,8 +75,9 @@ public struct YAMLFields {
             typeError(field, expected: "a text value")
             return nil
         }
-        if required && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            diagnostics.append(.error(file, field.position, "'\(key)' must not be empty"))
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // An empty optional value means "not set"; an empty required one is an error.
+            if required { diagnostics.append(.error(file, field.position, "'\(key)' must not be empty")) }
             return nil
         }
         return text
