@@ -59,6 +59,7 @@ extension SiteConfig {
     public static func parse(_ text: String, file: String = fileName,
                              baseURLOverride: String? = nil) -> (SiteConfig?, [Diagnostic]) {
         var fields = YAMLFields(yaml: text, file: file, firstLine: 1)
+        guard fields.parsed else { return (nil, fields.diagnostics) }
         fields.checkUnknownKeys(knownKeys, passThrough: false)
         let title = fields.string("title", required: true)
         var config = SiteConfig(title: title ?? "")

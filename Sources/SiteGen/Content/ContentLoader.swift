@@ -62,6 +62,7 @@ public struct ContentLoader: Sendable {
             return (.none, [Diagnostic(.error, file: path, "cannot read file: \(error.localizedDescription)")])
         }
         var fields = YAMLFields(yaml: split.yaml, file: path, firstLine: split.yamlFirstLine)
+        guard fields.parsed else { return (.none, fields.diagnostics) }
         let decoder = DocumentDecoder(config: config, markdown: markdown)
         let loaded: Loaded
         switch file.role {

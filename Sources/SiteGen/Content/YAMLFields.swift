@@ -16,6 +16,9 @@ public struct YAMLFields {
     let firstLine: Int
     /// Problems found while reading: syntax errors, duplicate keys, wrong types.
     public var diagnostics: [Diagnostic] = []
+    /// False when the YAML could not be read as a mapping; then only the syntax error is reported,
+    /// not every required key as "missing".
+    public private(set) var parsed = false
 
     /// Parses `yaml`, which starts on line `firstLine` of `file`. A syntax error becomes a diagnostic.
     public init(yaml: String, file: String, firstLine: Int) {
@@ -25,19 +28,23 @@ public struct YAMLFields {
         do {
             node = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file, firstLine: firstLine))
+            diagnostics.append(Self.diagnostic(for: error, yaml: yaml, file: file, firstLine: firstLine))
             return
         } catch {
             diagnostics.append(.error(file, .init(line: firstLine), "invalid YAML: \(error)"))
             return
         }
-        guard let node else { return }  // empty front matter
+        guard let node else {  // empty front matter
+            parsed = true
+            return
+        }
         guard case .mapping(let mapping) = node else {
             diagnostics.append(.error(file, position(of: node),
                                       "front matter must be a mapping of keys to values",
                                       hint: "write one 'key: value' per line"))
             return
         }
+        parsed = true
         var seen: [String: SourcePosition] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
@@ -176,6 +183,7 @@ public struct YAMLFields {
     private init(node: Node, file: String, firstLine: Int) {
         self.file = file
         self.firstLine = firstLine
+        self.parsed = true
         guard case .mapping(let mapping) = node else { return }
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { continue }
@@ -207,7 +215,7 @@ public struct YAMLFields {
         }
     }
 
-    static func diagnostic(for error: YamlError, file: String, firstLine: Int) -> Diagnostic {
+    static func diagnostic(for error: YamlError, yaml: String, file: String, firstLine: Int) -> Diagnostic {
         func at(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) on line \(firstLine + context.mark.line - 1))" }
@@ -221,6 +229,18 @@ public struct YAMLFields {
         case let .reader(problem, _, _, _):
             return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams marks the mapping; point at the second occurrence of the first duplicated key instead.
+            let key = duplicates.first ?? ""
+            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            let hits = lines.indices.filter { index in
+                let line = lines[index].drop { $0 == " " }
+                return line.hasPrefix(key) && line.dropFirst(key.count).drop { $0 == " " }.hasPrefix(":")
+            }
+            if hits.count >= 2 {
+                let column = lines[hits[1]].prefix { $0 == " " }.count + 1
+                return .error(file, SourcePosition(line: firstLine + hits[1], column: column),
+                              "duplicate key '\(key)'", hint: "first defined on line \(firstLine + hits[0]); keep one")
+            }
             return .error(file, SourcePosition(line: firstLine + context.mark.line - 1, column: context.mark.column),
                           "duplicate key(s) \(duplicates.joined(separator: ", "))")
         default:

@@ -66,6 +66,8 @@ public struct Article: Sendable {
     public var sourcePath: String
     public var section: String
     public var slug: String
+    /// Where the slug was set (the `slug:` line, or the top of the file when it comes from the name).
+    public var slugPosition: SourcePosition
     public var title: String
     public var date: Date
     public var updated: Date?
@@ -87,6 +89,7 @@ public struct Article: Sendable {
 /// A standalone page such as About: `content/pages/<slug>.md`, served at `/<slug>/`.
 public struct StandalonePage: Sendable {
     public var slug: String
+    public var slugPosition: SourcePosition
     public var title: String
     public var description: String
     public var html: String

@@ -77,7 +77,7 @@ public enum SiteAssembler {
             ($0.name.lowercased(), $0.slug) < ($1.name.lowercased(), $1.slug)
         }
         let pages = store.pages.filter { !$0.draft || options.drafts }.map { document in
-            StandalonePage(slug: document.slug.value, title: document.title, description: document.description,
+            StandalonePage(slug: document.slug.value, slugPosition: document.slug.position, title: document.title, description: document.description,
                            html: document.body.html, sourcePath: document.path,
                            aliases: document.aliases, params: document.params)
         }
@@ -124,7 +124,7 @@ public enum SiteAssembler {
     private static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
         let summary = document.summary ?? Summary.make(from: document.body.firstParagraph)
         return Article(sourcePath: document.path, section: document.section, slug: document.slug.value,
-                       title: document.title, date: document.date.value, updated: document.updated,
+                       slugPosition: document.slug.position, title: document.title, date: document.date.value, updated: document.updated,
                        authors: authors, categories: categories, summary: summary, image: document.image,
                        draft: document.draft, aliases: document.aliases, params: document.params,
                        html: document.body.html, plainText: document.body.plainText,

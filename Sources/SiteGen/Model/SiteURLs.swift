@@ -30,7 +30,8 @@ public struct SiteURLs: Sendable {
     /// Like `resolve`, but always absolute (for og:image and feeds).
     public func absolute(_ url: String) -> String {
         let resolved = resolve(url)
-        if resolved.contains("://") || resolved.hasPrefix("//") || resolved.hasPrefix("mailto:") { return resolved }
+        if resolved.contains("://") || resolved.hasPrefix("//") || resolved.hasPrefix("mailto:")
+            || resolved.hasPrefix("#") { return resolved }
         guard let baseURL = URL(string: base), let scheme = baseURL.scheme, let host = baseURL.host else {
             return resolved
         }

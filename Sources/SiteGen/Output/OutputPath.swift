@@ -2,7 +2,7 @@
 public enum OutputPath {
     /// Normalizes a site path such as "/old/path/" or "old/page.html" to "old/path/" or "old/page.html".
     /// Returns nil for anything that could leave the output folder or is not a plain path: "..", ".",
-    /// empty components after the first, backslashes, NUL and control characters, schemes, queries.
+    /// hidden names, backslashes, NUL and control characters, schemes, queries. Repeated slashes collapse.
     public static func normalize(_ raw: String) -> String? {
         let trimmed = raw.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, !trimmed.contains("://"), !trimmed.hasPrefix("//"),
@@ -10,7 +10,7 @@ public enum OutputPath {
               !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
         let isDirectory = trimmed.hasSuffix("/")
         let components = trimmed.split(separator: "/", omittingEmptySubsequences: true)
-        guard !components.isEmpty else { return nil }
+        guard let first = components.first, !first.contains(":") else { return nil }
         for component in components where component == ".." || component == "." || component.hasPrefix(".") {
             return nil
         }

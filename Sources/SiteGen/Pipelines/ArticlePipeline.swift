@@ -10,7 +10,7 @@ enum ArticlePipeline {
                 let older = position + 1 < indices.count ? indices[position + 1] : nil
                 let newer = position > 0 ? indices[position - 1] : nil
                 let article = site.articles[index]
-                jobs.append(RenderJob(path: article.path, kind: .article, owner: article.sourcePath,
+                jobs.append(RenderJob(path: article.path, kind: .article, owner: article.sourcePath, position: article.slugPosition,
                                       lastModified: article.updated ?? article.date) { env in
                     env.render(.article, context(env.contexts, index: index, older: older, newer: newer))
                 })

@@ -5,7 +5,7 @@ enum IndexPipeline {
     static func jobs(_ site: Site) -> [RenderJob] {
         var jobs = [home(site), categories(site), authors(site), notFound(site)]
         for page in site.pages {
-            jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath) { env in
+            jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath, position: page.slugPosition) { env in
                 var context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
                                                 description: page.description)
                 var values = context["page"] as! [String: Any]

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import SiteGen
+
+/// Exact Markdown rendering: every `Golden/<feature>.md` is rendered and compared byte for byte with
+/// `Golden/<feature>.html`. Run with `SITEGEN_UPDATE_GOLDEN=1` to rewrite the .html files in the source
+/// tree on purpose (then read the diff).
+///
+/// Renderer per file: names ending in `-on` use `unsafeHTML: true`; `root-path-links` uses the root
+/// path "/blog/"; everything else the defaults.
+@Suite("Markdown golden files")
+struct MarkdownGoldenTests {
+    static let features = ["autolink", "footnotes", "heading-anchors", "raw-html-off", "raw-html-on",
+                           "root-path-links", "smart-punctuation", "strikethrough", "tables", "tasklist"]
+
+    static var updating: Bool { ProcessInfo.processInfo.environment["SITEGEN_UPDATE_GOLDEN"] == "1" }
+
+    /// The Golden folder in the source tree (written in update mode).
+    static var sourceFolder: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    }
+
+    /// The Golden folder copied into the test bundle (read when comparing).
+    static var bundleFolder: URL? { Bundle.module.url(forResource: "Golden", withExtension: nil) }
+
+    static func renderer(for name: String) -> MarkdownRenderer {
+        if name == "root-path-links" { return MarkdownRenderer(rootPath: "/blog/") }
+        return MarkdownRenderer(unsafeHTML: name.hasSuffix("-on"))
+    }
+
+    static func markdownNames(in folder: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".md") }
+            .map { String($0.dropLast(3)) }
+            .sorted()
+    }
+
+    @Test func goldenFilesMatch() throws {
+        let folder = Self.updating ? Self.sourceFolder : try #require(Self.bundleFolder, "Golden resources missing")
+        let names = try Self.markdownNames(in: folder)
+        for feature in Self.features {
+            #expect(names.contains(feature), "Golden/\(feature).md is missing")
+        }
+        for name in names {
+            let markdown = try String(contentsOf: folder.appendingPathComponent("\(name).md"), encoding: .utf8)
+            let html = Data(Self.renderer(for: name).render(markdown).html.utf8)
+            let expectedURL = folder.appendingPathComponent("\(name).html")
+            if Self.updating {
+                try html.write(to: expectedURL)
+                continue
+            }
+            guard let expected = FileManager.default.contents(atPath: expectedURL.path) else {
+                Issue.record("Golden/\(name).html is missing; run with SITEGEN_UPDATE_GOLDEN=1 to create it")
+                continue
+            }
+            #expect(html == expected, """
+                Golden/\(name).html differs; rendered:
+                \(String(decoding: html, as: UTF8.self))
+                """)
+        }
+    }
+
+    /// Spot checks that hold whatever the golden files say, so a careless update cannot bless a regression.
+    @Test func featuresAreRendered() {
+        let plain = MarkdownRenderer()
+        #expect(plain.render("~~x~~").html == "<p><del>x</del></p>\n")
+        #expect(plain.render("- [ ] a").html.contains("<input type=\"checkbox\" disabled=\"\" />"))
+        #expect(plain.render("\"a\" -- b").html == "<p>“a” – b</p>\n")
+        #expect(plain.render("<b>x</b>").html == "<p><!-- raw HTML omitted -->x<!-- raw HTML omitted --></p>\n")
+        #expect(MarkdownRenderer(unsafeHTML: true).render("<b>x</b>").html == "<p><b>x</b></p>\n")
+        #expect(plain.render("see https://example.org/x").html
+                == "<p>see <a href=\"https://example.org/x\">https://example.org/x</a></p>\n")
+        #expect(MarkdownRenderer(rootPath: "/blog/").render("[a](/x/)").html == "<p><a href=\"/blog/x/\">a</a></p>\n")
+        #expect(MarkdownRenderer(rootPath: "/").render("[a](/x/)").html == "<p><a href=\"/x/\">a</a></p>\n")
+    }
+
+    @Test func headingsAndPlainText() {
+        let result = MarkdownRenderer().render("""
+            # Trade & Sanctions
+
+            First *paragraph*
+            continues here.
+
+            ## Trade & Sanctions
+
+            - item one
+            """)
+        #expect(result.headings == [
+            .init(level: 1, text: "Trade & Sanctions", id: "trade-sanctions"),
+            .init(level: 2, text: "Trade & Sanctions", id: "trade-sanctions-2"),
+        ])
+        #expect(result.firstParagraph == "First paragraph continues here.")
+        #expect(result.plainText == "Trade & Sanctions\nFirst paragraph continues here.\nTrade & Sanctions\nitem one\n")
+        #expect(result.wordCount == 12)
+    }
+
+    // MARK: Concurrency
+
+    /// ~300 different documents exercising the inline extensions whose state cmark-gfm keeps globally.
+    static func documents() -> [String] {
+        (0..<300).map { i in
+            var parts: [String] = ["# Heading \(i)", "Paragraph \(i) with ~~struck \(i)~~ text and *emphasis*."]
+            if i % 2 == 0 { parts.append("Visit https://example.org/x/\(i) or www.example.com/\(i).") }
+            if i % 3 == 0 {
+                parts.append("| A | B |\n|---|:-:|\n| \(i) | ~~\(i * 2)~~ |\n| https://example.org/t/\(i) | `c` |")
+            }
+            if i % 4 == 0 { parts.append("- [x] done \(i)\n- [ ] todo ~~\(i)~~") }
+            if i % 5 == 0 { parts.append("Note.[^n\(i)]\n\n[^n\(i)]: Footnote \(i) at https://example.org/f/\(i).") }
+            if i % 7 == 0 { parts.append("\"Quoted\" -- text... [link](/p/\(i)/) and <span>raw</span>") }
+            parts.append(String(repeating: "Filler ~~\(i)~~ https://example.org/\(i) ", count: i % 6 + 1))
+            return parts.joined(separator: "\n\n")
+        }
+    }
+
+    @Test func concurrentParsesMatchSerialOnes() async {
+        let renderer = MarkdownRenderer(rootPath: "/blog/")
+        let documents = Self.documents()
+        let serial = documents.map { renderer.render($0) }
+        #expect(serial[0].html.contains("<del>struck 0</del>"))
+        #expect(serial[0].html.contains("<a href=\"https://example.org/x/0\">"))
+        #expect(serial[3].html.contains("<table>"))
+
+        let taskCount = 16
+        for round in 0..<8 {
+            let results = await withTaskGroup(of: [(Int, MarkdownResult)].self) { group in
+                for task in 0..<taskCount {
+                    group.addTask {
+                        stride(from: task, to: documents.count, by: taskCount).map { ($0, renderer.render(documents[$0])) }
+                    }
+                }
+                var all = [MarkdownResult?](repeating: nil, count: documents.count)
+                for await part in group {
+                    for (index, result) in part { all[index] = result }
+                }
+                return all
+            }
+            var mismatches = 0
+            for index in documents.indices where results[index] != serial[index] {
+                mismatches += 1
+                if mismatches <= 3 {
+                    Issue.record("""
+                        round \(round), document \(index) rendered differently in parallel:
+                        \(results[index]?.html ?? "nil")
+                        --- serial:
+                        \(serial[index].html)
+                        """)
+                }
+            }
+            #expect(mismatches == 0, "round \(round): \(mismatches) of \(documents.count) documents differ")
+        }
+    }
+}

@@ -1,0 +1,325 @@
+import Foundation
+import Testing
+@testable import SiteGen
+
+/// Unit tests for the dense helpers only: front-matter splitting, decoding, slugs, pagination, output
+/// paths, URLs, dates and suggestions. Everything else is tested through whole-site builds.
+@Suite("Helpers")
+struct UnitTests {
+    // MARK: FrontMatterSplitter
+
+    @Test func splitsYAMLAndBodyWithLineNumbers() throws {
+        let split = try FrontMatterSplitter.split("---\ntitle: A\ndate: 2024-01-01\n---\nBody line 1\nBody line 2\n")
+        #expect(split == SplitDocument(yaml: "title: A\ndate: 2024-01-01", yamlFirstLine: 2,
+                                       body: "Body line 1\nBody line 2\n", bodyFirstLine: 5))
+    }
+
+    @Test func closingFenceMayBeDotsOrHaveTrailingSpaces() throws {
+        let dots = try FrontMatterSplitter.split("---\ntitle: A\n...\nBody")
+        #expect(dots.yaml == "title: A")
+        #expect(dots.body == "Body")
+        #expect(dots.bodyFirstLine == 4)
+        let spaced = try FrontMatterSplitter.split("--- \t\na: 1\nb: 2\n---  \n\nBody")
+        #expect(spaced.yaml == "a: 1\nb: 2")
+        #expect(spaced.yamlFirstLine == 2)
+        #expect(spaced.body == "\nBody")
+        #expect(spaced.bodyFirstLine == 5)
+    }
+
+    @Test func emptyFrontMatterAndEmptyBody() throws {
+        #expect(try FrontMatterSplitter.split("---\n---\n") ==
+                SplitDocument(yaml: "", yamlFirstLine: 2, body: "", bodyFirstLine: 3))
+        #expect(try FrontMatterSplitter.split("---\ntitle: A\n---") ==
+                SplitDocument(yaml: "title: A", yamlFirstLine: 2, body: "", bodyFirstLine: 4))
+    }
+
+    @Test func onlyTheFirstClosingFenceCounts() throws {
+        let split = try FrontMatterSplitter.split("---\na: 1\n---\ntext\n---\nmore")
+        #expect(split.yaml == "a: 1")
+        #expect(split.body == "text\n---\nmore")
+        #expect(split.bodyFirstLine == 4)
+    }
+
+    @Test func missingOpeningFence() {
+        #expect(throws: FrontMatterError.missingOpeningFence) { try FrontMatterSplitter.split("title: A\n---\n") }
+        #expect(throws: FrontMatterError.missingOpeningFence) { try FrontMatterSplitter.split("") }
+        #expect(throws: FrontMatterError.missingOpeningFence) { try FrontMatterSplitter.split("...\na: 1\n...\n") }
+        #expect(throws: FrontMatterError.missingOpeningFence) { try FrontMatterSplitter.split(" ---\na: 1\n---\n") }
+        #expect(throws: FrontMatterError.missingOpeningFence) { try FrontMatterSplitter.split("----\na: 1\n---\n") }
+    }
+
+    @Test func unterminatedFrontMatter() {
+        #expect(throws: FrontMatterError.unterminated(openingLine: 1)) {
+            try FrontMatterSplitter.split("---\ntitle: A\n\nBody without a closing fence\n")
+        }
+        #expect(throws: FrontMatterError.unterminated(openingLine: 1)) { try FrontMatterSplitter.split("---") }
+        #expect(throws: FrontMatterError.unterminated(openingLine: 1)) {
+            try FrontMatterSplitter.split("---\na: 1\n----\n")
+        }
+    }
+
+    // MARK: SourceText
+
+    @Test func decodeRemovesBOMAndNormalizesLineEndings() throws {
+        #expect(try SourceText.decode([0xEF, 0xBB, 0xBF] + Array("a\nb".utf8)) == "a\nb")
+        #expect(try SourceText.decode(Array("a\r\nb\r\n".utf8)) == "a\nb\n")
+        #expect(try SourceText.decode(Array("a\rb\r".utf8)) == "a\nb\n")
+        #expect(try SourceText.decode(Array("a\r\n\r\nb\rc\n".utf8)) == "a\n\nb\nc\n")
+        #expect(try SourceText.decode([0xEF, 0xBB, 0xBF] + Array("---\r\ntitle: 통일\r\n---\r\n".utf8))
+                == "---\ntitle: 통일\n---\n")
+        #expect(try SourceText.decode([]) == "")
+    }
+
+    @Test func decodeKeepsABOMThatIsNotAtTheStart() throws {
+        let text = try SourceText.decode(Array("a\u{FEFF}b".utf8))
+        #expect(Array(text.unicodeScalars) == ["a", "\u{FEFF}", "b"])
+    }
+
+    @Test func decodeReportsTheFirstInvalidByte() {
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 1, column: 1)) { try SourceText.decode([0xFF]) }
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 3, column: 7)) {
+            try SourceText.decode(Array("---\ntitle: A\ndate: ".utf8) + [0xFF] + Array("\n".utf8))
+        }
+        // Columns count bytes: "é" is two.
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 2, column: 4)) {
+            try SourceText.decode(Array("x\né!".utf8) + [0xC0, 0x80])
+        }
+        // A truncated sequence at the end, and a lone continuation byte.
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 1, column: 3)) {
+            try SourceText.decode(Array("ab".utf8) + [0xE3, 0x81])
+        }
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 2, column: 1)) {
+            try SourceText.decode(Array("ab\n".utf8) + [0x80])
+        }
+        // Surrogates encoded in UTF-8 are invalid.
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 1, column: 2)) {
+            try SourceText.decode([0x61, 0xED, 0xA0, 0x80])
+        }
+        // CR line endings count as lines only after decoding; the position is in LF lines.
+        #expect(throws: SourceText.DecodeError.invalidUTF8(line: 2, column: 1)) {
+            try SourceText.decode(Array("a\r\n".utf8) + [0xFE])
+        }
+    }
+
+    // MARK: Slug
+
+    @Test(arguments: [
+        ("North Korea", "north-korea"),
+        ("Séoul", "seoul"),
+        ("Trade & Economics", "trade-economics"),
+        ("Korea's", "koreas"),
+        ("Korea\u{2019}s Future", "koreas-future"),
+        ("  Leading, trailing!  ", "leading-trailing"),
+        ("2024 Report", "2024-report"),
+        ("ÉCOLE Über", "ecole-uber"),
+        ("a---b", "a-b"),
+        ("!!!", ""),
+    ])
+    func slugMake(name: String, slug: String) {
+        #expect(Slug.make(name) == slug)
+    }
+
+    @Test func slugKeepsHangulComposed() {
+        let slug = Slug.make("통일 정책")
+        #expect(slug == "통일-정책")
+        // Byte for byte (precomposed syllables), since the slug becomes a file name and a URL.
+        #expect(Array(slug.utf8) == Array("통일-정책".utf8))
+        #expect(Slug.make("북한 경제 2024") == "북한-경제-2024")
+    }
+
+    @Test func slugIsValid() {
+        for good in ["north-korea", "통일-정책", "a_b.c", "v1.2", "x", String(repeating: "a", count: 200)] {
+            #expect(Slug.isValid(good), "\(good)")
+        }
+        for bad in ["", ".hidden", "..", "../../etc", "a/b", "a\\b", "a b", "a?b", "a#b", "a%20b", "a:b",
+                    String(repeating: "a", count: 201)] {
+            #expect(!Slug.isValid(bad), "\(bad)")
+        }
+    }
+
+    // MARK: Pager
+
+    @Test func pagerWithNoItemsHasOneEmptyPage() {
+        let pager = Pager(basePath: "x/", count: 0, perPage: 20)
+        #expect(pager.pageCount == 1)
+        #expect(pager.range(page: 1) == 0..<0)
+        #expect(pager.path(page: 1) == "x/")
+    }
+
+    @Test func pagerSplitsIntoPages() {
+        let pager = Pager(basePath: "x/", count: 41, perPage: 20)
+        #expect(pager.pageCount == 3)
+        #expect(pager.range(page: 1) == 0..<20)
+        #expect(pager.range(page: 2) == 20..<40)
+        #expect(pager.range(page: 3) == 40..<41)
+        #expect(pager.path(page: 1) == "x/")
+        #expect(pager.path(page: 2) == "x/page/2/")
+        #expect(pager.path(page: 3) == "x/page/3/")
+    }
+
+    @Test func pagerEdges() {
+        #expect(Pager(basePath: "", count: 40, perPage: 20).pageCount == 2)
+        #expect(Pager(basePath: "", count: 40, perPage: 20).path(page: 2) == "page/2/")
+        #expect(Pager(basePath: "", count: 20, perPage: 20).pageCount == 1)
+        #expect(Pager(basePath: "", count: 21, perPage: 20).pageCount == 2)
+        #expect(Pager(basePath: "c/", count: 3, perPage: 0).perPage == 1)
+        #expect(Pager(basePath: "c/", count: 3, perPage: 0).pageCount == 3)
+        #expect(Pager(basePath: "c/", count: 5, perPage: 2).range(page: 4) == 5..<5)
+    }
+
+    // MARK: OutputPath
+
+    @Test func outputPathNormalize() {
+        #expect(OutputPath.normalize("/old/path/") == "old/path/")
+        #expect(OutputPath.normalize("old/path") == "old/path/")
+        #expect(OutputPath.normalize("/about") == "about/")
+        #expect(OutputPath.normalize("feed.xml") == "feed.xml")
+        #expect(OutputPath.normalize("/old/page.html") == "old/page.html")
+        #expect(OutputPath.normalize("  /spaced/  ") == "spaced/")
+        #expect(OutputPath.normalize("/통일/") == "통일/")
+    }
+
+    @Test func outputPathRefusals() {
+        for bad in ["../x", "/a/../b", "a/./b", ".", "/", "", "   ", "/a\\b", "//evil.com/x", "https://evil.com/x",
+                    "/a?b=1", "/a#top", "/.git/config", "/a/.hidden/", "a\u{0}b", "a\nb", "a\u{7F}b"] {
+            #expect(OutputPath.normalize(bad) == nil, "\(bad.debugDescription)")
+        }
+    }
+
+    @Test func outputPathEmptyInnerComponents() {
+        // Repeated slashes collapse (as documented); they cannot leave the output folder.
+        #expect(OutputPath.normalize("/a//b/") == "a/b/")
+        #expect(OutputPath.normalize("javascript:alert(1)") == nil)
+    }
+
+    @Test func outputPathFile() {
+        #expect(OutputPath.file(for: "a/b/") == "a/b/index.html")
+        #expect(OutputPath.file(for: "") == "index.html")
+        #expect(OutputPath.file(for: "feed.xml") == "feed.xml")
+    }
+
+    // MARK: SiteURLs
+
+    @Test func siteURLsUnderASubfolder() {
+        let urls = SiteURLs(baseURL: "https://example.org/blog/", root: "/blog/")
+        #expect(urls.link("peninsula/x/") == "/blog/peninsula/x/")
+        #expect(urls.link("") == "/blog/")
+        #expect(urls.permalink("peninsula/x/") == "https://example.org/blog/peninsula/x/")
+        #expect(urls.permalink("feed.xml") == "https://example.org/blog/feed.xml")
+        #expect(urls.resolve("/images/a.svg") == "/blog/images/a.svg")
+        #expect(urls.resolve("images/a.svg") == "/blog/images/a.svg")
+        // Content URLs are always site-relative, even when they start like the root path.
+        #expect(urls.resolve("/blog/images/a.svg") == "/blog/blog/images/a.svg")
+        #expect(urls.absolute("/images/a.svg") == "https://example.org/blog/images/a.svg")
+        #expect(SiteURLs(baseURL: "http://localhost:8080/blog", root: "/blog/").absolute("a.png")
+                == "http://localhost:8080/blog/a.png")
+    }
+
+    @Test func siteURLsLeaveAbsoluteURLsAlone() {
+        let urls = SiteURLs(baseURL: "https://example.org/blog/", root: "/blog/")
+        for url in ["https://cdn.example.org/a.svg", "http://x.org/", "//cdn.example.org/a.js",
+                    "mailto:press@example.org", "#top"] {
+            #expect(urls.resolve(url) == url)
+            #expect(urls.absolute(url) == url || url == "#top")
+        }
+    }
+
+    @Test func siteURLsAtTheRoot() {
+        let urls = SiteURLs(baseURL: "https://example.org", root: "/")
+        #expect(urls.base == "https://example.org/")
+        #expect(urls.link("peninsula/x/") == "/peninsula/x/")
+        #expect(urls.permalink("") == "https://example.org/")
+        #expect(urls.resolve("/images/a.svg") == "/images/a.svg")
+        #expect(urls.resolve("images/a.svg") == "/images/a.svg")
+    }
+
+    @Test func siteURLsPercentEncodeHangulAndSpecials() {
+        let urls = SiteURLs(baseURL: "https://example.org/blog/", root: "/blog/")
+        #expect(urls.link("peninsula/통일-정책/") == "/blog/peninsula/%ED%86%B5%EC%9D%BC-%EC%A0%95%EC%B1%85/")
+        #expect(urls.permalink("categories/통일/")
+                == "https://example.org/blog/categories/%ED%86%B5%EC%9D%BC/")
+        #expect(SiteURLs.encodePath("a b/c%d?e#f") == "a%20b/c%25d%3Fe%23f")
+        #expect(SiteURLs.encodePath("plain-path/x.html") == "plain-path/x.html")
+    }
+
+    // MARK: DateParser and DateFormatting
+
+    static let utc = TimeZone(identifier: "UTC")!
+    static let seoul = TimeZone(identifier: "Asia/Seoul")!
+    static let newYork = TimeZone(identifier: "America/New_York")!
+
+    @Test func parsesDaysAtMidnightInTheGivenZone() {
+        #expect(DateParser.parse("2023-11-28", timeZone: Self.seoul) == Date(timeIntervalSince1970: 1_701_097_200))
+        #expect(DateParser.parse("2023-11-28", timeZone: Self.utc) == Date(timeIntervalSince1970: 1_701_129_600))
+        #expect(DateParser.parse(" 2023-11-28 ", timeZone: Self.utc) == Date(timeIntervalSince1970: 1_701_129_600))
+        #expect(DateParser.parse("2024-02-29", timeZone: Self.utc) == Date(timeIntervalSince1970: 1_709_164_800))
+        #expect(DateParser.parse("2000-02-29", timeZone: Self.utc) != nil)
+    }
+
+    @Test func parsesRFC3339() {
+        let zulu = Date(timeIntervalSince1970: 1_701_163_800)  // 2023-11-28T09:30:00Z
+        #expect(DateParser.parse("2023-11-28T09:30:00Z", timeZone: Self.seoul) == zulu)
+        #expect(DateParser.parse("2023-11-28t09:30:00z", timeZone: Self.seoul) == zulu)
+        #expect(DateParser.parse("2023-11-28T09:30:00.123Z", timeZone: Self.seoul) == zulu)
+        #expect(DateParser.parse("2023-11-28T09:30:00.5+00:00", timeZone: Self.seoul) == zulu)
+        #expect(DateParser.parse("2023-11-28T18:30:00+09:00", timeZone: Self.utc) == zulu)
+        #expect(DateParser.parse("2023-11-28 04:30:00-05:00", timeZone: Self.utc) == zulu)
+        #expect(DateParser.parse("2023-11-28T09:30:00+09:00", timeZone: Self.utc)
+                == Date(timeIntervalSince1970: 1_701_131_400))
+        // Without an offset the time is in the given zone.
+        #expect(DateParser.parse("2023-11-28T18:30:00", timeZone: Self.seoul) == zulu)
+    }
+
+    @Test(arguments: ["2023-02-30", "2023-02-29", "1900-02-29", "2023-13-01", "2023-00-10", "2023-04-31",
+                      "yesterday", "2023-1-5", "2023/01/05", "", "2023-11-28junk", "2023-11-28T25:00:00Z",
+                      "2023-11-28T09:60:00Z", "2023-11-28T09:30Z", "2023-11-28T09:30:00+0900",
+                      "2023-11-28T09:30:00.Z", "2023-11-28T09:30:00Zjunk", "2023-11-28T09:30:00+24:00"])
+    func rejectsInvalidDates(text: String) {
+        #expect(DateParser.parse(text, timeZone: Self.utc) == nil)
+    }
+
+    @Test func formatsDates() throws {
+        let date = try #require(DateParser.parse("2023-11-28", timeZone: Self.seoul))
+        let seoul = DateFormatting(timeZone: Self.seoul)
+        #expect(seoul.long(date) == "November 28, 2023")
+        #expect(seoul.rfc3339(date) == "2023-11-28T00:00:00+09:00")
+        #expect(seoul.day(date) == "2023-11-28")
+        #expect(seoul.year(date) == 2023)
+        let utc = DateFormatting(timeZone: Self.utc)
+        #expect(utc.long(date) == "November 27, 2023")
+        #expect(utc.rfc3339(date) == "2023-11-27T15:00:00Z")
+        #expect(DateFormatting(timeZone: Self.newYork).rfc3339(date) == "2023-11-27T10:00:00-05:00")
+        let january = try #require(DateParser.parse("2024-01-05T07:08:09Z", timeZone: Self.utc))
+        #expect(utc.long(january) == "January 5, 2024")
+        #expect(utc.rfc3339(january) == "2024-01-05T07:08:09Z")
+        #expect(DateFormatting(timeZone: TimeZone(secondsFromGMT: 5 * 3600 + 1800)!).rfc3339(january)
+                == "2024-01-05T12:38:09+05:30")
+    }
+
+    // MARK: Suggestions
+
+    @Test func closestSuggestion() {
+        #expect(Suggestions.closest(to: "titel", in: ["title", "date", "authors"]) == "title")
+        #expect(Suggestions.closest(to: "sumary", in: DocumentDecoder.articleKeys) == "summary")
+        #expect(Suggestions.closest(to: "ann-le", in: ["ann-lee", "bob-kim"]) == "ann-lee")
+        #expect(Suggestions.closest(to: "TITLE", in: ["title"]) == "title")
+        #expect(Suggestions.closest(to: "tilte", in: ["title"]) == "title")  // a transposition is one edit
+        #expect(Suggestions.closest(to: "cat", in: ["hat", "bat"]) == "bat")  // ties: alphabetical
+        #expect(Suggestions.closest(to: "autors", in: ["author", "authors"]) == "authors")
+        #expect(Suggestions.closest(to: "xyz", in: ["title", "date"]) == nil)
+        #expect(Suggestions.closest(to: "partials/nope", in: ["partials/list", "base"]) == nil)
+        #expect(Suggestions.closest(to: "x", in: [String]()) == nil)
+        #expect(Suggestions.didYouMean("titel", in: ["title"]) == " (did you mean 'title'?)")
+        #expect(Suggestions.didYouMean("zzz", in: ["title"]) == "")
+    }
+
+    @Test func editDistance() {
+        func distance(_ a: String, _ b: String) -> Int { Suggestions.editDistance(Array(a), Array(b)) }
+        #expect(distance("", "abc") == 3)
+        #expect(distance("abc", "") == 3)
+        #expect(distance("abc", "abc") == 0)
+        #expect(distance("ab", "ba") == 1)
+        #expect(distance("kitten", "sitting") == 3)
+        #expect(distance("ann-le", "ann-lee") == 1)
+    }
+}
