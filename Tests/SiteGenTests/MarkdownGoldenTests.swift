@@ -64,7 +64,8 @@ struct MarkdownGoldenTests {
     @Test func featuresAreRendered() {
         let plain = MarkdownRenderer()
         #expect(plain.render("~~x~~").html == "<p><del>x</del></p>\n")
-        #expect(plain.render("- [ ] a").html.contains("<input type=\"checkbox\" disabled=\"\" />"))
+        #expect(plain.render("- [ ] a").html.contains("<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\" />"))
+        #expect(plain.render("| a |\n|:-|\n| b |").html.contains("<td style=\"text-align: left\">b</td>"))
         #expect(plain.render("\"a\" -- b").html == "<p>“a” – b</p>\n")
         #expect(plain.render("<b>x</b>").html == "<p><!-- raw HTML omitted -->x<!-- raw HTML omitted --></p>\n")
         #expect(MarkdownRenderer(unsafeHTML: true).render("<b>x</b>").html == "<p><b>x</b></p>\n")

@@ -43,9 +43,21 @@ public struct MarkdownRenderer: Sendable {
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
     var options: Int32 {
+        // Style attributes for table alignment: HTML5 has no align attribute.
         var options = CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8
+            | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
         if unsafeHTML { options |= CMARK_OPT_UNSAFE }
         return options
+    }
+
+    /// Task-list checkboxes get an accessible name (cmark-gfm emits bare, unlabeled inputs).
+    static func labelTaskItems(_ html: String) -> String {
+        guard html.contains("<input type=\"checkbox\"") else { return html }
+        return html
+            .replacingOccurrences(of: "<input type=\"checkbox\" checked=\"\" disabled=\"\" />",
+                                  with: "<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"Done\" />")
+            .replacingOccurrences(of: "<input type=\"checkbox\" disabled=\"\" />",
+                                  with: "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\" />")
     }
 
     public func render(_ markdown: String) -> MarkdownResult {
@@ -71,7 +83,7 @@ public struct MarkdownRenderer: Sendable {
             fatalError("cmark_render_html failed")
         }
         defer { free(rendered) }
-        return MarkdownResult(html: String(cString: rendered), plainText: walk.plainText,
+        return MarkdownResult(html: Self.labelTaskItems(String(cString: rendered)), plainText: walk.plainText,
                               firstParagraph: walk.firstParagraph, wordCount: walk.wordCount,
                               headings: walk.headings)
     }

@@ -133,7 +133,7 @@ struct TreeWalk {
             guard let anchor = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
             let escaped = HTML.escapeAttribute(id)
             _ = cmark_node_set_on_enter(anchor,
-                "<a class=\"anchor\" id=\"\(escaped)\" href=\"#\(escaped)\" aria-hidden=\"true\" tabindex=\"-1\"></a>")
+                "<a class=\"anchor\" id=\"\(escaped)\" href=\"#\(escaped)\" aria-label=\"Link to this section\"></a>")
             _ = cmark_node_set_on_exit(anchor, "")
             _ = cmark_node_prepend_child(headingNodes[index], anchor)
         }

@@ -24,13 +24,14 @@ enum IndexPipeline {
             let contexts = env.contexts
             let site = contexts.site
             var context = contexts.base(kind: .home, path: "", title: site.home?.title ?? site.config.title,
-                                        description: site.home?.description ?? site.config.description,
-                                        feedPath: "feed.xml")
+                                        description: site.home?.description ?? site.config.description)
             context["articles"] = site.articles.prefix(site.config.perPage).map(contexts.summary)
-            context["intro"] = site.home?.intro.html ?? ""
+            if let intro = site.home?.intro.html, !intro.isEmpty { context["intro"] = intro }
             context["sections"] = site.sections.map { section -> [String: Any] in
-                ["title": section.title, "url": site.urls.link("\(section.slug)/"),
-                 "description": section.description, "count": site.articlesBySection[section.slug]?.count ?? 0]
+                var values: [String: Any] = ["title": section.title, "url": site.urls.link("\(section.slug)/"),
+                                             "count": site.articlesBySection[section.slug]?.count ?? 0]
+                if !section.description.isEmpty { values["description"] = section.description }
+                return values
             }
             if let main = site.sections.max(by: {
                 (site.articlesBySection[$0.slug]?.count ?? 0, $1.slug) < (site.articlesBySection[$1.slug]?.count ?? 0, $0.slug)

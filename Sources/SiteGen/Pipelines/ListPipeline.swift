@@ -8,10 +8,13 @@ enum ListPipeline {
             let indices = site.articlesBySection[section.slug] ?? []
             return paginate(site, kind: .section, basePath: "\(section.slug)/", indices: indices,
                             title: section.title, description: section.description, owner: section.sourcePath) { contexts in
-                ["section": ["title": section.title, "description": section.description,
-                             "url": contexts.site.urls.link("\(section.slug)/"),
-                             "feed_url": contexts.site.urls.link("\(section.slug)/feed.xml"),
-                             "count": indices.count, "content": section.introHTML] as [String: Any]]
+                var values: [String: Any] = ["title": section.title, "url": contexts.site.urls.link("\(section.slug)/"),
+                                             "feed_url": contexts.site.urls.link("\(section.slug)/feed.xml"),
+                                             "count": indices.count]
+                // Optional values are left out when empty: Mustache treats "" as true.
+                if !section.description.isEmpty { values["description"] = section.description }
+                if !section.introHTML.isEmpty { values["content"] = section.introHTML }
+                return ["section": values]
             }
         }
     }

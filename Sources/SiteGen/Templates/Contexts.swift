@@ -26,8 +26,9 @@ struct Contexts {
             "params": config.params.mapValues(\.templateValue),
         ]
         if let newsletter = config.newsletter {
-            values["newsletter"] = ["action": site.urls.resolve(newsletter.action), "heading": newsletter.heading,
-                                    "text": newsletter.text]
+            var form: [String: Any] = ["action": site.urls.resolve(newsletter.action), "heading": newsletter.heading]
+            if !newsletter.text.isEmpty { form["text"] = newsletter.text }
+            values["newsletter"] = form
         }
         return values
     }
@@ -82,9 +83,10 @@ struct Contexts {
     func summary(_ article: Article) -> [String: Any] {
         var values: [String: Any] = [
             "title": article.title, "url": site.urls.link(article.path), "date": site.dates.long(article.date),
-            "date_iso": site.dates.rfc3339(article.date), "summary": article.summary,
+            "date_iso": site.dates.rfc3339(article.date),
             "authors": article.authors.map(authorLink), "categories": article.categories.map(categoryLink),
         ]
+        if !article.summary.isEmpty { values["summary"] = article.summary }
         if let image = article.image {
             values["image"] = ["url": site.urls.resolve(image.url), "alt": image.alt]
         }
