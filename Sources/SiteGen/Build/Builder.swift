@@ -26,14 +26,11 @@ public struct Builder: Sendable {
     public func build() async throws -> BuildReport {
         var report = BuildReport()
         var diagnostics: [Diagnostic] = []
-        func fail() -> BuildFailure { BuildFailure(diagnostics) }
+        let stages = BuildStages(source: source, options: options, baseURLOverride: baseURLOverride)
 
-        let config = try report.time("load config") { () throws -> SiteConfig in
-            let (config, problems) = loadConfig()
-            diagnostics += problems
-            guard let config else { throw fail() }
-            return config
-        }
+        let loaded = report.time("load config") { stages.loadConfig() }
+        diagnostics += loaded.diagnostics
+        guard let config = loaded.config else { throw BuildFailure(diagnostics) }
         let inventory = report.time("scan content") { ContentScanner.scan(source: source) }
         let templates = report.time("load templates") { () -> TemplateSet in
             let (templates, problems) = TemplateSet.load(source: source)
@@ -43,44 +40,25 @@ public struct Builder: Sendable {
         let store = await report.time("parse content") { await ContentLoader(source: source, config: config).load(inventory) }
         diagnostics += store.diagnostics
         let site = report.time("assemble site") { () -> Site in
-            let (site, problems) = SiteAssembler.assemble(store, config: config, options: options)
+            let (site, problems) = SiteAssembler.assemble(store, config: config, options: options,
+                                                          configFingerprint: loaded.fingerprint)
             diagnostics += problems
             return site
         }
         let jobs = report.time("plan pages") { () -> [RenderJob] in
-            let jobs = Planner.plan(site)
-            diagnostics += Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
-            for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {
-                diagnostics.append(Diagnostic(.error, file: "layouts/\(kind.rawValue).mustache",
-                    "no layout for \(kind.rawValue) pages",
-                    hint: "add one of: " + kind.layoutCandidates.map { "layouts/\($0).mustache" }.joined(separator: ", ")))
-            }
+            let (jobs, problems) = stages.plan(site, templates: templates)
+            diagnostics += problems
             return jobs
         }
         if writes, let problem = OutputFolder(target: output).validate(source: source) {
             diagnostics.append(Diagnostic(.error, file: "--output", problem))
         }
         report.warnings = diagnostics.warnings.sortedForReport()
-        guard !diagnostics.hasErrors else { throw fail() }
+        guard !diagnostics.hasErrors else { throw BuildFailure(diagnostics) }
 
         try await write(jobs, site: site, templates: templates, report: &report)
         report.count(jobs, staticFiles: site.staticFiles.count, articles: site.articles.count)
         return report
-    }
-
-    func loadConfig() -> (SiteConfig?, [Diagnostic]) {
-        let file = source.appendingPathComponent(SiteConfig.fileName)
-        guard let bytes = try? Array(Data(contentsOf: file)) else {
-            return (nil, [Diagnostic(.error, file: SiteConfig.fileName, "cannot read \(SiteConfig.fileName)",
-                                     hint: "is \(source.path) a sitegen site? `sitegen init` creates one")])
-        }
-        do {
-            return SiteConfig.parse(try SourceText.decode(bytes), baseURLOverride: baseURLOverride)
-        } catch {
-            guard case let .invalidUTF8(line, column) = error else { return (nil, []) }
-            return (nil, [Diagnostic(.error, file: SiteConfig.fileName, line: line, column: column,
-                                     "file is not valid UTF-8")])
-        }
     }
 
     private func write(_ jobs: [RenderJob], site: Site, templates: TemplateSet,
@@ -111,5 +89,53 @@ public struct Builder: Sendable {
             throw BuildFailure([Diagnostic(.error, file: output.path, "cannot replace the output folder: \(error.localizedDescription)")])
         }
         report.bytes = rendered.bytes
+    }
+}
+
+/// The steps shared by full builds (`Builder`) and incremental rebuilds (`IncrementalBuilder`).
+struct BuildStages: Sendable {
+    let source: URL
+    let options: BuildOptions
+    let baseURLOverride: String?
+
+    struct LoadedConfig: Sendable {
+        var config: SiteConfig?
+        var diagnostics: [Diagnostic]
+        /// Hash of site.yml and of the options that change what is built.
+        var fingerprint: Fingerprint
+    }
+
+    func loadConfig() -> LoadedConfig {
+        let file = source.appendingPathComponent(SiteConfig.fileName)
+        guard let data = try? Data(contentsOf: file) else {
+            return LoadedConfig(config: nil, diagnostics: [Diagnostic(.error, file: SiteConfig.fileName,
+                "cannot read \(SiteConfig.fileName)",
+                hint: "is \(source.path) a sitegen site? `sitegen init` creates one")], fingerprint: Fingerprint())
+        }
+        var fingerprint = Fingerprint.of(data)
+        fingerprint.add(baseURLOverride ?? "")
+        fingerprint.add(options.drafts)
+        fingerprint.add(options.future)
+        do {
+            let (config, diagnostics) = SiteConfig.parse(try SourceText.decode(Array(data)),
+                                                         baseURLOverride: baseURLOverride)
+            return LoadedConfig(config: config, diagnostics: diagnostics, fingerprint: fingerprint)
+        } catch {
+            guard case let .invalidUTF8(line, column) = error else { return LoadedConfig(config: nil, diagnostics: [], fingerprint: fingerprint) }
+            return LoadedConfig(config: nil, diagnostics: [Diagnostic(.error, file: SiteConfig.fileName, line: line,
+                column: column, "file is not valid UTF-8")], fingerprint: fingerprint)
+        }
+    }
+
+    /// Every output job, with collisions and missing layouts reported.
+    func plan(_ site: Site, templates: TemplateSet) -> ([RenderJob], [Diagnostic]) {
+        let jobs = Planner.plan(site)
+        var diagnostics = Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
+        for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {
+            diagnostics.append(Diagnostic(.error, file: "layouts/\(kind.rawValue).mustache",
+                "no layout for \(kind.rawValue) pages",
+                hint: "add one of: " + kind.layoutCandidates.map { "layouts/\($0).mustache" }.joined(separator: ", ")))
+        }
+        return (jobs, diagnostics)
     }
 }

@@ -21,10 +21,27 @@ public struct ContentLoader: Sendable {
         case page(PageDocument)
         case home(HomeDocument)
         case none
+
+        func with(_ fingerprint: Fingerprint) -> Loaded {
+            switch self {
+            case .article(var document): document.fingerprint = fingerprint; return .article(document)
+            case .author(var document): document.fingerprint = fingerprint; return .author(document)
+            case .category(var document): document.fingerprint = fingerprint; return .category(document)
+            case .section(var document): document.fingerprint = fingerprint; return .section(document)
+            case .page(var document): document.fingerprint = fingerprint; return .page(document)
+            case .home(var document): document.fingerprint = fingerprint; return .home(document)
+            case .none: return .none
+            }
+        }
     }
 
     public func load(_ inventory: ContentInventory) async -> ContentStore {
         let results = await Parallel.map(inventory.markdown) { file in self.load(file) }
+        return Self.store(inventory, results)
+    }
+
+    /// Puts loaded files (fresh or from a cache) together with the inventory's static files.
+    static func store(_ inventory: ContentInventory, _ results: [(Loaded, [Diagnostic])]) -> ContentStore {
         var store = ContentStore(staticFiles: inventory.staticFiles, diagnostics: inventory.diagnostics)
         for (loaded, diagnostics) in results {
             store.diagnostics += diagnostics
@@ -44,8 +61,11 @@ public struct ContentLoader: Sendable {
     func load(_ file: ContentInventory.MarkdownFile) -> (Loaded, [Diagnostic]) {
         let path = file.path
         let split: SplitDocument
+        let fingerprint: Fingerprint
         do {
-            let bytes = try Array(Data(contentsOf: source.appendingPathComponent(path)))
+            let data = try Data(contentsOf: source.appendingPathComponent(path))
+            fingerprint = Fingerprint.of(data)
+            let bytes = Array(data)
             let text = try SourceText.decode(bytes)
             split = try FrontMatterSplitter.split(text)
         } catch let error as SourceText.DecodeError {
@@ -73,7 +93,7 @@ public struct ContentLoader: Sendable {
         case .page: loaded = decoder.page(path, split, &fields)
         case .homeIndex: loaded = decoder.home(path, split, &fields)
         }
-        return (loaded, fields.diagnostics)
+        return (loaded.with(fingerprint), fields.diagnostics)
     }
 }
 

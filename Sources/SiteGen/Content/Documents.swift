@@ -4,6 +4,8 @@ import Foundation
 /// (authors, categories) not yet resolved.
 public struct ArticleDocument: Sendable {
     public var path: String
+    /// Hash of the file's bytes: what incremental rebuilds compare.
+    public var fingerprint = Fingerprint()
     public var section: String
     public var slug: Located<String>
     public var title: String
@@ -22,6 +24,8 @@ public struct ArticleDocument: Sendable {
 
 public struct AuthorDocument: Sendable {
     public var path: String
+    /// Hash of the file's bytes: what incremental rebuilds compare.
+    public var fingerprint = Fingerprint()
     public var slug: String
     public var name: String
     public var role: String?
@@ -32,6 +36,8 @@ public struct AuthorDocument: Sendable {
 
 public struct CategoryDocument: Sendable {
     public var path: String
+    /// Hash of the file's bytes: what incremental rebuilds compare.
+    public var fingerprint = Fingerprint()
     public var slug: String
     public var name: String
     public var description: String?
@@ -39,6 +45,8 @@ public struct CategoryDocument: Sendable {
 
 public struct SectionDocument: Sendable {
     public var path: String
+    /// Hash of the file's bytes: what incremental rebuilds compare.
+    public var fingerprint = Fingerprint()
     public var slug: String
     public var title: String
     public var description: String
@@ -48,6 +56,8 @@ public struct SectionDocument: Sendable {
 
 public struct PageDocument: Sendable {
     public var path: String
+    /// Hash of the file's bytes: what incremental rebuilds compare.
+    public var fingerprint = Fingerprint()
     public var slug: Located<String>
     public var title: String
     public var description: String
@@ -60,6 +70,8 @@ public struct PageDocument: Sendable {
 /// Optional `content/_index.md`: the home page's intro.
 public struct HomeDocument: Sendable {
     public var path: String
+    /// Hash of the file's bytes: what incremental rebuilds compare.
+    public var fingerprint = Fingerprint()
     public var title: String?
     public var description: String?
     public var intro: MarkdownResult

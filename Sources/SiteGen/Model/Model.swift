@@ -81,6 +81,8 @@ public struct Article: Sendable {
     public var html: String
     public var plainText: String
     public var wordCount: Int
+    /// Changes whenever anything this article's page shows of itself changes.
+    public var fingerprint: Fingerprint
 
     /// The site-relative path of the article's page, e.g. `peninsula/some-title/`.
     public var path: String { "\(section)/\(slug)/" }
@@ -90,6 +92,7 @@ public struct Article: Sendable {
 public struct StandalonePage: Sendable {
     public var slug: String
     public var slugPosition: SourcePosition
+    public var fingerprint: Fingerprint
     public var title: String
     public var description: String
     public var html: String

@@ -17,6 +17,9 @@ public struct Site: Sendable {
     public var home: HomeDocument?
     public var staticFiles: [ContentInventory.StaticFile]
     public var buildDate: Date
+    /// Everything every page depends on: configuration, the publication count, authors, categories,
+    /// sections. When it changes, every page is rendered again.
+    public var fingerprint: Fingerprint
 
     /// Article indices (into `articles`, so newest first) per section, author and category slug.
     public var articlesBySection: [String: [Int]]

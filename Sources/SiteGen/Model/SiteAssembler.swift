@@ -3,8 +3,8 @@ import Foundation
 /// Resolves the documents of a `ContentStore` into a `Site`: authors and categories looked up (with
 /// suggestions for typos), drafts and future articles filtered, everything sorted.
 public enum SiteAssembler {
-    public static func assemble(_ store: ContentStore, config: SiteConfig,
-                                options: BuildOptions) -> (Site, [Diagnostic]) {
+    public static func assemble(_ store: ContentStore, config: SiteConfig, options: BuildOptions,
+                                configFingerprint: Fingerprint = Fingerprint()) -> (Site, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         let authors = store.authors.sorted { ($0.name, $0.slug) < ($1.name, $1.slug) }.map { document in
             Author(slug: document.slug, name: document.name, role: document.role, photo: document.photo,
@@ -77,15 +77,29 @@ public enum SiteAssembler {
             ($0.name.lowercased(), $0.slug) < ($1.name.lowercased(), $1.slug)
         }
         let pages = store.pages.filter { !$0.draft || options.drafts }.map { document in
-            StandalonePage(slug: document.slug.value, slugPosition: document.slug.position, title: document.title, description: document.description,
+            StandalonePage(slug: document.slug.value, slugPosition: document.slug.position,
+                           fingerprint: document.fingerprint, title: document.title, description: document.description,
                            html: document.body.html, sourcePath: document.path,
                            aliases: document.aliases, params: document.params)
         }
+        var fingerprint = configFingerprint
+        fingerprint.add(articles.count)
+        fingerprint.add(DateFormatting(timeZone: config.timeZone).year(options.now))
+        for document in store.authors.sorted(by: { $0.path < $1.path }) { fingerprint.add(document.fingerprint) }
+        for category in categories {
+            fingerprint.add([category.slug, category.name, category.description ?? ""])
+        }
+        for document in store.sections.sorted(by: { $0.path < $1.path }) { fingerprint.add(document.fingerprint) }
+        for section in sortedSections {
+            fingerprint.add(section.slug)
+            fingerprint.add(bySection[section.slug]?.count ?? 0)
+        }
+        fingerprint.add(store.home?.fingerprint ?? Fingerprint())
         let site = Site(
             config: config, urls: SiteURLs(baseURL: config.baseURL, root: config.rootPath),
             dates: DateFormatting(timeZone: config.timeZone), articles: articles, sections: sortedSections,
             authors: authors, categories: categories, pages: pages, home: store.home,
-            staticFiles: store.staticFiles, buildDate: options.now,
+            staticFiles: store.staticFiles, buildDate: options.now, fingerprint: fingerprint,
             articlesBySection: bySection, articlesByAuthor: byAuthor, articlesByCategory: byCategory,
             authorIndex: Dictionary(uniqueKeysWithValues: authors.enumerated().map { ($1.slug, $0) }),
             categoryIndex: Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1.slug, $0) }),
@@ -123,12 +137,15 @@ public enum SiteAssembler {
 
     private static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
         let summary = document.summary ?? Summary.make(from: document.body.firstParagraph)
+        var fingerprint = document.fingerprint
+        fingerprint.add(authors)
+        fingerprint.add(categories)
         return Article(sourcePath: document.path, section: document.section, slug: document.slug.value,
                        slugPosition: document.slug.position, title: document.title, date: document.date.value, updated: document.updated,
                        authors: authors, categories: categories, summary: summary, image: document.image,
                        draft: document.draft, aliases: document.aliases, params: document.params,
                        html: document.body.html, plainText: document.body.plainText,
-                       wordCount: document.body.wordCount)
+                       wordCount: document.body.wordCount, fingerprint: fingerprint)
     }
 }
 

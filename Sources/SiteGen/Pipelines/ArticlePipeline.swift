@@ -10,8 +10,16 @@ enum ArticlePipeline {
                 let older = position + 1 < indices.count ? indices[position + 1] : nil
                 let newer = position > 0 ? indices[position - 1] : nil
                 let article = site.articles[index]
-                jobs.append(RenderJob(path: article.path, kind: .article, owner: article.sourcePath, position: article.slugPosition,
-                                      lastModified: article.updated ?? article.date) { env in
+                let fingerprint = site.fingerprint("article") { hash in
+                    hash.add(article.fingerprint)
+                    for neighbour in [older, newer] {
+                        hash.add(neighbour.map { site.articles[$0].title } ?? "")
+                        hash.add(neighbour.map { site.articles[$0].path } ?? "")
+                    }
+                }
+                jobs.append(RenderJob(path: article.path, kind: .article, owner: article.sourcePath,
+                                      position: article.slugPosition, lastModified: article.updated ?? article.date,
+                                      fingerprint: fingerprint) { env in
                     env.render(.article, context(env.contexts, index: index, older: older, newer: newer))
                 })
             }

@@ -29,7 +29,12 @@ enum FeedPipeline {
 
     static func job(_ site: Site, path: String, htmlPath: String, title: String, subtitle: String,
                     indices: [Int], owner: String) -> RenderJob {
-        RenderJob(path: path, kind: nil, owner: owner, inSitemap: false) { env in
+        let entries = Array(indices.prefix(entryLimit))
+        let fingerprint = site.fingerprint("feed") { hash in
+            hash.add([path, htmlPath, title, subtitle])
+            for index in entries { hash.add(site.articles[index].fingerprint) }
+        }
+        return RenderJob(path: path, kind: nil, owner: owner, inSitemap: false, fingerprint: fingerprint) { env in
             atom(env.contexts.site, path: path, htmlPath: htmlPath, title: title, subtitle: subtitle,
                  indices: Array(indices.prefix(entryLimit)))
         }
@@ -107,7 +112,8 @@ enum SitemapPipeline {
             }
             return xml + "</urlset>\n"
         }
-        let robots = RenderJob(path: "robots.txt", kind: nil, owner: "site.yml", inSitemap: false) { env in
+        let robots = RenderJob(path: "robots.txt", kind: nil, owner: "site.yml", inSitemap: false,
+                               fingerprint: site.fingerprint("robots") { _ in }) { env in
             "User-agent: *\nAllow: /\n\nSitemap: \(env.contexts.site.urls.permalink("sitemap.xml"))\n"
         }
         return [sitemap, robots]
@@ -120,19 +126,21 @@ enum AliasPipeline {
         var jobs: [RenderJob] = []
         for article in site.articles {
             for alias in article.aliases {
-                jobs.append(job(alias, target: article.path, title: article.title, owner: article.sourcePath))
+                jobs.append(job(site, alias, target: article.path, title: article.title, owner: article.sourcePath))
             }
         }
         for page in site.pages {
             for alias in page.aliases {
-                jobs.append(job(alias, target: "\(page.slug)/", title: page.title, owner: page.sourcePath))
+                jobs.append(job(site, alias, target: "\(page.slug)/", title: page.title, owner: page.sourcePath))
             }
         }
         return jobs
     }
 
-    static func job(_ alias: Located<String>, target: String, title: String, owner: String) -> RenderJob {
-        RenderJob(path: alias.value, kind: nil, owner: owner, position: alias.position, inSitemap: false) { env in
+    static func job(_ site: Site, _ alias: Located<String>, target: String, title: String, owner: String) -> RenderJob {
+        let fingerprint = site.fingerprint("alias") { $0.add([alias.value, target, title, owner]) }
+        return RenderJob(path: alias.value, kind: nil, owner: owner, position: alias.position, inSitemap: false,
+                         fingerprint: fingerprint) { env in
             let permalink = HTML.escape(env.contexts.site.urls.permalink(target))
             return """
             <!doctype html>

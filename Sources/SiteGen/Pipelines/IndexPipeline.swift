@@ -5,7 +5,9 @@ enum IndexPipeline {
     static func jobs(_ site: Site) -> [RenderJob] {
         var jobs = [home(site), categories(site), authors(site), notFound(site)]
         for page in site.pages {
-            jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath, position: page.slugPosition) { env in
+            let fingerprint = site.fingerprint("page") { $0.add(page.fingerprint) }
+            jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath,
+                                  position: page.slugPosition, fingerprint: fingerprint) { env in
                 var context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
                                                 description: page.description)
                 var values = context["page"] as! [String: Any]
@@ -20,7 +22,11 @@ enum IndexPipeline {
 
     static func home(_ site: Site) -> RenderJob {
         let owner = site.home?.path ?? "content/_index.md"
-        return RenderJob(path: "", kind: .home, owner: owner, lastModified: site.articles.first?.date) { env in
+        let fingerprint = site.fingerprint("home") { hash in
+            for article in site.articles.prefix(site.config.perPage) { hash.add(article.fingerprint) }
+        }
+        return RenderJob(path: "", kind: .home, owner: owner, lastModified: site.articles.first?.date,
+                         fingerprint: fingerprint) { env in
             let contexts = env.contexts
             let site = contexts.site
             var context = contexts.base(kind: .home, path: "", title: site.home?.title ?? site.config.title,
@@ -45,7 +51,11 @@ enum IndexPipeline {
     }
 
     static func categories(_ site: Site) -> RenderJob {
-        RenderJob(path: "categories/", kind: .categories, owner: "content/categories") { env in
+        let fingerprint = site.fingerprint("categories") { hash in
+            for category in site.categories { hash.add(site.articlesByCategory[category.slug]?.count ?? 0) }
+        }
+        return RenderJob(path: "categories/", kind: .categories, owner: "content/categories",
+                         fingerprint: fingerprint) { env in
             let contexts = env.contexts
             var context = contexts.base(kind: .categories, path: "categories/", title: "Categories",
                                         description: "All categories of \(contexts.site.config.title)")
@@ -60,7 +70,10 @@ enum IndexPipeline {
     }
 
     static func authors(_ site: Site) -> RenderJob {
-        RenderJob(path: "authors/", kind: .authors, owner: "content/authors") { env in
+        let fingerprint = site.fingerprint("authors") { hash in
+            for author in site.authors { hash.add(site.articlesByAuthor[author.slug]?.count ?? 0) }
+        }
+        return RenderJob(path: "authors/", kind: .authors, owner: "content/authors", fingerprint: fingerprint) { env in
             let contexts = env.contexts
             var context = contexts.base(kind: .authors, path: "authors/", title: "Authors",
                                         description: "All authors of \(contexts.site.config.title)")
@@ -72,7 +85,8 @@ enum IndexPipeline {
     }
 
     static func notFound(_ site: Site) -> RenderJob {
-        RenderJob(path: "404.html", kind: .notFound, owner: "layouts/404.mustache", inSitemap: false) { env in
+        RenderJob(path: "404.html", kind: .notFound, owner: "layouts/404.mustache", inSitemap: false,
+                  fingerprint: site.fingerprint("404") { _ in }) { env in
             env.render(.notFound, env.contexts.base(kind: .notFound, path: "404.html", title: "Page not found",
                                                     description: "The page you asked for does not exist."))
         }

@@ -53,7 +53,15 @@ enum ListPipeline {
         let pager = Pager(basePath: basePath, count: indices.count, perPage: site.config.perPage)
         let newest = indices.first.map { site.articles[$0].updated ?? site.articles[$0].date }
         return (1...pager.pageCount).map { number in
-            RenderJob(path: pager.path(page: number), kind: kind, owner: owner, lastModified: newest) { env in
+            let fingerprint = site.fingerprint("list") { hash in
+                hash.add(kind.rawValue)
+                hash.add(basePath)
+                hash.add(pager.pageCount)
+                hash.add(indices.count)
+                for index in indices[pager.range(page: number)] { hash.add(site.articles[index].fingerprint) }
+            }
+            return RenderJob(path: pager.path(page: number), kind: kind, owner: owner, lastModified: newest,
+                             fingerprint: fingerprint) { env in
                 let contexts = env.contexts
                 let pageTitle = number > 1 ? "\(title) – Page \(number)" : title
                 var context = contexts.base(kind: kind, path: pager.path(page: number), title: pageTitle,

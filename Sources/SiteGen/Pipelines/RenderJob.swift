@@ -12,10 +12,13 @@ public struct RenderJob: Sendable {
     /// For the sitemap: pages listed there and their last modification.
     public var inSitemap: Bool
     public var lastModified: Date?
+    /// Hash of everything the output depends on (with the site's fingerprint and the templates);
+    /// nil means "always produce". Incremental rebuilds skip jobs whose fingerprint is unchanged.
+    public var fingerprint: Fingerprint?
     public var produce: @Sendable (RenderEnvironment) -> String
 
     init(path: String, kind: PageKind?, owner: String, position: SourcePosition = .start,
-         inSitemap: Bool = true, lastModified: Date? = nil,
+         inSitemap: Bool = true, lastModified: Date? = nil, fingerprint: Fingerprint? = nil,
          produce: @escaping @Sendable (RenderEnvironment) -> String) {
         self.path = path
         self.kind = kind
@@ -23,6 +26,7 @@ public struct RenderJob: Sendable {
         self.position = position
         self.inSitemap = inSitemap
         self.lastModified = lastModified
+        self.fingerprint = fingerprint
         self.produce = produce
     }
 
@@ -41,6 +45,16 @@ public struct RenderEnvironment: Sendable {
     }
 
     func render(_ kind: PageKind, _ context: [String: Any]) -> String { templates.render(kind, context) }
+}
+
+extension Site {
+    /// The site's fingerprint combined with a job's own inputs.
+    func fingerprint(_ kind: String, _ build: (inout Fingerprint) -> Void) -> Fingerprint {
+        var result = fingerprint
+        result.add(kind)
+        build(&result)
+        return result
+    }
 }
 
 /// Plans every output of a site, pipeline by pipeline, in the order they are listed in reports.

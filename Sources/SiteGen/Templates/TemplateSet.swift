@@ -34,11 +34,13 @@ public struct TemplateSet: Sendable {
 
     let library: MustacheLibrary
     let names: Set<String>
+    /// Hash of every template's name and text: when it changes, every page is rendered again.
+    public let fingerprint: Fingerprint
 
-
-    init(library: MustacheLibrary, names: Set<String>) {
+    init(library: MustacheLibrary, names: Set<String>, fingerprint: Fingerprint) {
         self.library = library
         self.names = names
+        self.fingerprint = fingerprint
     }
 
     /// Loads `layouts/**/*.mustache` (not `layouts/assets/`) from the source folder.
@@ -82,7 +84,9 @@ public struct TemplateSet: Sendable {
             }
             diagnostics += checkReferences(text, path: path, known: Set(texts.keys))
         }
-        return (TemplateSet(library: library, names: Set(texts.keys)), diagnostics)
+        var fingerprint = Fingerprint()
+        for (name, text) in texts.sorted(by: { $0.key < $1.key }) { fingerprint.add([name, text]) }
+        return (TemplateSet(library: library, names: Set(texts.keys), fingerprint: fingerprint), diagnostics)
     }
 
     /// The template that renders `kind`, or nil when `layouts/` has none of its candidates.
