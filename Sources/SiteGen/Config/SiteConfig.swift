@@ -68,12 +68,12 @@ extension SiteConfig {
         if let override = baseURLOverride {
             if let normalized = normalizeBaseURL(override) { config.baseURL = normalized } else {
                 extra.append(Diagnostic(.error, file: "--base-url",
-                                        "'\(override)' is not an absolute http(s) URL"))
+                                        "'\(override)' is not an absolute http(s) URL", hint: baseURLHint))
             }
         } else if let raw = fields.string("base_url") {
             if let normalized = normalizeBaseURL(raw) { config.baseURL = normalized } else {
                 extra.append(.error(file, fields.field("base_url")!.position,
-                    "'base_url' must be an absolute http(s) URL, e.g. https://example.org/blog/"))
+                    "'base_url' must be an absolute http(s) URL, e.g. https://example.org/blog/", hint: baseURLHint))
             }
         }
         config.language = fields.string("language") ?? "en"
@@ -93,7 +93,8 @@ extension SiteConfig {
                                            heading: newsletter.string("heading") ?? "Stay Informed",
                                            text: newsletter.string("text") ?? "")
             if let action, let problem = URLSafety.problem(with: action) {
-                extra.append(.error(file, newsletter.field("action")!.position, "newsletter action \(problem)"))
+                extra.append(.error(file, newsletter.field("action")!.position, "newsletter action \(problem)",
+                                    hint: URLSafety.hint))
             }
             extra += newsletter.diagnostics
         }
@@ -121,17 +122,20 @@ extension SiteConfig {
             let position = fields.position(of: item)
             guard case .mapping(let mapping) = item,
                   let label = mapping["label"]?.string, let url = mapping["url"]?.string else {
-                diagnostics.append(.error(fields.file, position, "each menu entry needs 'label' and 'url'"))
+                diagnostics.append(.error(fields.file, position, "each menu entry needs 'label' and 'url'",
+                                          hint: "write each entry as '- label: About' with 'url: /about/' on the next line"))
                 continue
             }
             if let problem = URLSafety.problem(with: url) {
-                diagnostics.append(.error(fields.file, position, "menu url \(problem)"))
+                diagnostics.append(.error(fields.file, position, "menu url \(problem)", hint: URLSafety.hint))
                 continue
             }
             menu.append(MenuItem(label: label, url: url))
         }
         return menu
     }
+
+    static let baseURLHint = "write the address the site is served at, with http:// or https:// and a host"
 
     static func normalizeBaseURL(_ raw: String) -> String? {
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(),
@@ -143,6 +147,8 @@ extension SiteConfig {
 
 /// Rules for URLs that come from front matter or configuration.
 enum URLSafety {
+    static let hint = "use an http(s) URL or a site path such as /images/photo.jpg"
+
     /// Why a URL may not be used (e.g. a `javascript:` URL), or nil when it is fine.
     static func problem(with url: String) -> String? {
         let trimmed = url.trimmingCharacters(in: .whitespacesAndNewlines)

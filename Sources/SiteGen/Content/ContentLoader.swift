@@ -79,7 +79,8 @@ public struct ContentLoader: Sendable {
             return (.none, [Diagnostic(.error, file: path, line: line, "front matter is not terminated",
                                        hint: "add a line '---' after the last front-matter key")])
         } catch {
-            return (.none, [Diagnostic(.error, file: path, "cannot read file: \(error.localizedDescription)")])
+            return (.none, [Diagnostic(.error, file: path, "cannot read file: \(error.localizedDescription)",
+                                       hint: "check that the file is readable")])
         }
         var fields = YAMLFields(yaml: split.yaml, file: path, firstLine: split.yamlFirstLine)
         guard fields.parsed else { return (.none, fields.diagnostics) }

@@ -103,7 +103,8 @@ public enum ContentScanner {
                 if let attributes = try? fileManager.attributesOfItem(atPath: full),
                    attributes[.type] as? FileAttributeType == .typeSymbolicLink {
                     guard let target = realPath(full) else {
-                        diagnostics.append(Diagnostic(.error, file: display, "broken symbolic link"))
+                        diagnostics.append(Diagnostic(.error, file: display, "broken symbolic link",
+                                                      hint: "remove the link or point it at a file inside the site"))
                         continue
                     }
                     guard target == sourceReal || target.hasPrefix(sourceReal + "/") else {

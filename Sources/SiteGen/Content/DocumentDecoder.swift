@@ -110,7 +110,7 @@ struct DocumentDecoder {
     private func url(_ key: String, _ fields: inout YAMLFields) -> String? {
         guard let value = fields.string(key), let field = fields.field(key), !value.isEmpty else { return nil }
         if let problem = URLSafety.problem(with: value) {
-            fields.diagnostics.append(.error(fields.file, field.position, "'\(key)' \(problem)"))
+            fields.diagnostics.append(.error(fields.file, field.position, "'\(key)' \(problem)", hint: URLSafety.hint))
             return nil
         }
         return value

@@ -31,7 +31,8 @@ public struct YAMLFields {
             diagnostics.append(Self.diagnostic(for: error, yaml: yaml, file: file, firstLine: firstLine))
             return
         } catch {
-            diagnostics.append(.error(file, .init(line: firstLine), "invalid YAML: \(error)"))
+            diagnostics.append(.error(file, .init(line: firstLine), "invalid YAML: \(error)",
+                                      hint: "check the YAML syntax of this block"))
             return
         }
         guard let node else {  // empty front matter
@@ -48,7 +49,8 @@ public struct YAMLFields {
         var seen: [String: SourcePosition] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                diagnostics.append(.error(file, position(of: keyNode), "keys must be plain names"))
+                diagnostics.append(.error(file, position(of: keyNode), "keys must be plain names",
+                                          hint: "write one 'name: value' per line; a key cannot be a list or a mapping"))
                 continue
             }
             let key = scalar.string
@@ -84,7 +86,10 @@ public struct YAMLFields {
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             // An empty optional value means "not set"; an empty required one is an error.
-            if required { diagnostics.append(.error(file, field.position, "'\(key)' must not be empty")) }
+            if required {
+                diagnostics.append(.error(file, field.position, "'\(key)' must not be empty",
+                                          hint: "write a value after '\(key):', in quotes if it starts with a special character"))
+            }
             return nil
         }
         return text
@@ -103,13 +108,15 @@ public struct YAMLFields {
             for item in sequence {
                 guard let text = scalarString(item), !text.isEmpty else {
                     diagnostics.append(.error(file, position(of: item),
-                                              "each entry of '\(key)' must be a non-empty text value"))
+                                              "each entry of '\(key)' must be a non-empty text value",
+                                              hint: "write the entries as text, e.g. \(key): [a, b]"))
                     continue
                 }
                 items.append((text, position(of: item)))
             }
             if required && items.isEmpty && sequence.isEmpty {
-                diagnostics.append(.error(file, field.position, "'\(key)' must list at least one entry"))
+                diagnostics.append(.error(file, field.position, "'\(key)' must list at least one entry",
+                                          hint: "e.g. \(key): [a, b]"))
             }
             return items
         case .scalar(let scalar) where scalar.style != .plain || !looksNumeric(scalar.string):
@@ -177,7 +184,9 @@ public struct YAMLFields {
     }
 
     mutating func missing(_ key: String, at position: SourcePosition) {
-        diagnostics.append(.error(file, position, "missing required key '\(key)'"))
+        diagnostics.append(.error(file, position, "missing required key '\(key)'",
+            hint: file.hasSuffix(".md") ? "add a line '\(key): …' between the '---' lines at the top of the file"
+                                        : "add a line '\(key): …'"))
     }
 
     private init(node: Node, file: String, firstLine: Int) {
@@ -217,6 +226,11 @@ public struct YAMLFields {
 
     static func diagnostic(for error: YamlError, yaml: String, file: String, firstLine: Int) -> Diagnostic {
         func at(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
+            if problem.hasPrefix("Maximum nesting level reached") {  // libyaml stops at 1000 levels
+                return .error(file, SourcePosition(line: firstLine + mark.line - 1, column: mark.column),
+                              "invalid YAML: values are nested too deeply (more than 1000 levels)",
+                              hint: "flatten the value; front matter needs only a few levels")
+            }
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) on line \(firstLine + context.mark.line - 1))" }
             return .error(file, SourcePosition(line: firstLine + mark.line - 1, column: mark.column), message,
@@ -227,7 +241,8 @@ public struct YAMLFields {
         case let .parser(context, problem, mark, _): return at(mark, problem, context)
         case let .composer(context, problem, mark, _): return at(mark, problem, context)
         case let .reader(problem, _, _, _):
-            return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(problem)")
+            return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(problem)",
+                          hint: "remove control characters and other invisible bytes from the front matter")
         case let .duplicatedKeysInMapping(duplicates, context):
             // Yams marks the mapping; point at the second occurrence of the first duplicated key instead.
             let key = duplicates.first ?? ""
@@ -242,9 +257,10 @@ public struct YAMLFields {
                               "duplicate key '\(key)'", hint: "first defined on line \(firstLine + hits[0]); keep one")
             }
             return .error(file, SourcePosition(line: firstLine + context.mark.line - 1, column: context.mark.column),
-                          "duplicate key(s) \(duplicates.joined(separator: ", "))")
+                          "duplicate key(s) \(duplicates.joined(separator: ", "))", hint: "keep one of each")
         default:
-            return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(error)")
+            return .error(file, SourcePosition(line: firstLine), "invalid YAML: \(error)",
+                          hint: "check the YAML syntax of this block")
         }
     }
 }

@@ -26,7 +26,8 @@ public enum SiteAssembler {
             var authorList: [String] = []
             for author in document.authors {
                 if authorList.contains(author.value) {
-                    diagnostics.append(.error(document.path, author.position, "author '\(author.value)' is listed twice"))
+                    diagnostics.append(.error(document.path, author.position, "author '\(author.value)' is listed twice",
+                                              hint: "remove the second '\(author.value)'"))
                 } else if !authorSlugs.contains(author.value) {
                     diagnostics.append(.error(document.path, author.position,
                         "unknown author '\(author.value)'" + Suggestions.didYouMean(author.value, in: authorSlugs),
@@ -40,12 +41,14 @@ public enum SiteAssembler {
                 let slug = Slug.make(category.value)
                 if slug.isEmpty {
                     diagnostics.append(.error(document.path, category.position,
-                                              "category '\(category.value)' has no letters or digits"))
+                                              "category '\(category.value)' has no letters or digits",
+                                              hint: "a category's URL is made from its letters and digits; name it with words"))
                     continue
                 }
                 if categoryList.contains(slug) {
                     diagnostics.append(.error(document.path, category.position,
-                                              "category '\(category.value)' is listed twice"))
+                                              "category '\(category.value)' is listed twice",
+                                              hint: "names that differ only in case or punctuation are one category; keep one"))
                     continue
                 }
                 if categoriesBySlug[slug] == nil {
