@@ -68,6 +68,7 @@ public enum Planner {
         jobs += IndexPipeline.jobs(site)
         jobs += FeedPipeline.jobs(site)
         jobs += AliasPipeline.jobs(site)
+        jobs += SearchPipeline.jobs(site)
         jobs += SitemapPipeline.jobs(site, pages: jobs)
         return jobs
     }

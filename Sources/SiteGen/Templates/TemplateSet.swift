@@ -5,6 +5,7 @@ import Mustache
 public enum PageKind: String, Sendable, CaseIterable, Comparable {
     case article, section, category, categories, author, authors, home, page
     case notFound = "404"
+    case search
 
     public static func < (a: PageKind, b: PageKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -22,6 +23,7 @@ public enum PageKind: String, Sendable, CaseIterable, Comparable {
         case .authors: return ["authors"]
         case .page: return ["page"]
         case .notFound: return ["404", "page"]
+        case .search: return ["search", "page"]
         }
     }
 }

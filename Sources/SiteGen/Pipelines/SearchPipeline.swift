@@ -1,0 +1,126 @@
+import Foundation
+
+/// Site search: the `/search/` page (layout kind `search`), and the index the page's script reads:
+/// `search/manifest.json`, `search/shards/<n>.json` (terms and postings) and `search/docs/<id>.json`
+/// (what a result shows). The index is built here, while planning, because the shard files depend
+/// on it; document ids count from the oldest article, so publishing a new one keeps the others' ids.
+enum SearchPipeline {
+    static let folder = "search/"
+
+    static func jobs(_ site: Site) -> [RenderJob] {
+        let documents = SearchPipeline.documents(site)
+        let index = SearchIndex.build(documents)
+        let shards = SearchShards(index)
+        // Every index file depends on every article, the site-wide values and the index format.
+        let content = site.fingerprint("search-index") { hash in
+            hash.add(SearchManifest.formatVersion)
+            for article in site.articles { hash.add(article.fingerprint) }
+        }
+        func job(_ path: String, _ fingerprint: Fingerprint, _ produce: @escaping @Sendable () -> String) -> RenderJob {
+            RenderJob(path: folder + path, kind: nil, owner: "layouts/search.mustache", inSitemap: false,
+                      fingerprint: fingerprint) { _ in produce() }
+        }
+        var jobs = [page(site)]
+        let firstTerms = shards.firstTerms(index)
+        let authors = site.authors.map {
+            SearchManifest.Facet(slug: $0.slug, name: $0.name, url: site.urls.link("authors/\($0.slug)/"))
+        }
+        let categories = site.categories.map {
+            SearchManifest.Facet(slug: $0.slug, name: $0.name, url: site.urls.link("categories/\($0.slug)/"))
+        }
+        jobs.append(job("manifest.json", content) {
+            SearchManifest.json(index: index, firstTerms: firstTerms, documents: documents, authors: authors,
+                                categories: categories, version: content.description)
+        })
+        for number in shards.ranges.indices {
+            var fingerprint = content
+            fingerprint.add(number)
+            jobs.append(job("shards/\(number).json", fingerprint) { shards.json(number, index: index) })
+        }
+        for (id, document) in documents.enumerated() {
+            let fingerprint = site.fingerprint("search-doc") { hash in
+                hash.add(site.articles[site.articles.count - 1 - id].fingerprint)
+            }
+            jobs.append(job("docs/\(id).json", fingerprint) { SearchManifest.fragment(document) })
+        }
+        return jobs
+    }
+
+    /// The published articles, oldest first.
+    static func documents(_ site: Site) -> [SearchDocument] {
+        site.articles.reversed().map { article in
+            SearchDocument(
+                title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
+                dateISO: site.dates.rfc3339(article.date), year: site.dates.year(article.date),
+                authors: article.authors.compactMap { site.authorIndex[$0] },
+                categories: article.categories.compactMap { site.categoryIndex[$0] },
+                authorNames: article.authors.compactMap { site.author($0)?.name },
+                categoryNames: article.categories.compactMap { site.category($0)?.name },
+                summary: article.summary, body: article.plainText)
+        }
+    }
+
+    /// `/search/`: the search box and results (filled in by `assets/search.js`), and links to every
+    /// section, category and author index for browsers without JavaScript.
+    static func page(_ site: Site) -> RenderJob {
+        let fingerprint = site.fingerprint("search") { hash in
+            for author in site.authors { hash.add(site.articlesByAuthor[author.slug]?.count ?? 0) }
+            for category in site.categories { hash.add(site.articlesByCategory[category.slug]?.count ?? 0) }
+        }
+        return RenderJob(path: folder, kind: .search, owner: "layouts/search.mustache", inSitemap: false,
+                         fingerprint: fingerprint) { env in
+            let contexts = env.contexts
+            let site = contexts.site
+            var context = contexts.base(kind: .search, path: folder, title: "Search",
+                                        description: "Search all publications of \(site.config.title).")
+            let browse = browseValues(contexts)
+            var page = context["page"] as! [String: Any]
+            page["content"] = browseHTML(browse)  // for sites whose `page` layout renders search
+            context["page"] = page
+            context["search"] = browse.merging([
+                "manifest_url": site.urls.link(folder + "manifest.json"),
+                "script_url": site.urls.link("assets/search.js"),
+                "count": site.articles.count,
+            ]) { _, new in new }
+            return env.render(.search, context)
+        }
+    }
+
+    /// `sections`, `categories` and `authors`, each with `url` and `count`, for browsing without search.
+    static func browseValues(_ contexts: Contexts) -> [String: Any] {
+        let site = contexts.site
+        return [
+            "sections": site.sections.map { section -> [String: Any] in
+                ["title": section.title, "url": site.urls.link("\(section.slug)/"),
+                 "count": site.articlesBySection[section.slug]?.count ?? 0]
+            },
+            "categories": site.categories.map { category -> [String: Any] in
+                var values = contexts.categoryLink(category.slug)
+                values["count"] = site.articlesByCategory[category.slug]?.count ?? 0
+                return values
+            },
+            "authors": site.authors.map { author -> [String: Any] in
+                ["name": author.name, "url": site.urls.link("authors/\(author.slug)/"),
+                 "count": site.articlesByAuthor[author.slug]?.count ?? 0]
+            },
+            "categories_url": site.urls.link("categories/"),
+            "authors_url": site.urls.link("authors/"),
+        ]
+    }
+
+    /// The browse links as HTML, for `page.content`.
+    static func browseHTML(_ browse: [String: Any]) -> String {
+        func list(_ key: String, _ name: String) -> String {
+            let items = (browse[key] as? [[String: Any]] ?? []).map { item in
+                "<li><a href=\"\(HTML.escape(item["url"] as? String ?? ""))\">"
+                    + "\(HTML.escape(item[name] as? String ?? ""))</a> (\(item["count"] as? Int ?? 0))</li>"
+            }
+            return "<ul>\n" + items.joined(separator: "\n") + "\n</ul>\n"
+        }
+        return "<p>Browse the publications by section, category or author.</p>\n" + list("sections", "title")
+            + "<h2><a href=\"\(HTML.escape(browse["categories_url"] as? String ?? ""))\">Categories</a></h2>\n"
+            + list("categories", "name")
+            + "<h2><a href=\"\(HTML.escape(browse["authors_url"] as? String ?? ""))\">Authors</a></h2>\n"
+            + list("authors", "name")
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// One article as the search index sees it: the text of each field, and what the results list shows.
+public struct SearchDocument: Sendable, Equatable {
+    public var title: String
+    /// Root-relative link (base path included).
+    public var url: String
+    public var date: String
+    public var dateISO: String
+    public var year: Int
+    /// Indices into the site's authors and categories (A–Z).
+    public var authors: [Int]
+    public var categories: [Int]
+    public var authorNames: [String]
+    public var categoryNames: [String]
+    public var summary: String
+    public var body: String
+
+    public init(title: String, url: String, date: String = "", dateISO: String = "", year: Int = 2000,
+                authors: [Int] = [], categories: [Int] = [], authorNames: [String] = [],
+                categoryNames: [String] = [], summary: String = "", body: String = "") {
+        self.title = title
+        self.url = url
+        self.date = date
+        self.dateISO = dateISO
+        self.year = year
+        self.authors = authors
+        self.categories = categories
+        self.authorNames = authorNames
+        self.categoryNames = categoryNames
+        self.summary = summary
+        self.body = body
+    }
+}
+
+/// The inverted index of a site's articles: each term with the documents it occurs in and a
+/// precomputed relevance score per document, so the browser only adds numbers.
+///
+/// The score of a term in a document is BM25 (k1 = 1.2, b = 0.75) over a weighted term frequency
+/// (title ×3, authors ×2, categories ×2, summary and body ×1) and the length of summary and body,
+/// plus a boost of 1.5 × idf when the term is in the title and 1 × idf when it names an author.
+/// Scores are stored in 6 bits on a log scale (`quantize`). Document ids are positions in
+/// the documents array.
+public struct SearchIndex: Sendable {
+    public struct Posting: Sendable, Equatable {
+        public var document: Int32
+        /// 1…63, see `SearchIndex.quantize`.
+        public var score: UInt8
+    }
+
+    /// Sorted by UTF-16 code units, the order of JavaScript string comparison.
+    public var terms: [String]
+    /// `postings[i]` belongs to `terms[i]`, ordered by document.
+    public var postings: [[Posting]]
+    public var documentCount: Int
+    /// The largest score: it quantizes to 63.
+    public var maxScore: Double
+
+    static let k1 = 1.2, b = 0.75
+    static let titleBoost = 1.5, authorBoost = 1.0
+    static let levels = 63.0
+
+    /// What one document contributes: weighted frequency and where each term occurs.
+    struct Counts {
+        var weighted: Float = 0
+        var inTitle = false
+        var inAuthor = false
+    }
+
+    struct AnalyzedDocument {
+        var counts: [String: Counts]
+        var length: Int
+    }
+
+    static func analyze(_ document: SearchDocument) -> AnalyzedDocument {
+        var counts: [String: Counts] = [:]
+        counts.reserveCapacity(512)
+        var length = 0
+        SearchText.forEachTerm(in: document.title) { counts[$0, default: Counts()].weighted += 3; counts[$0]!.inTitle = true }
+        for name in document.authorNames {
+            SearchText.forEachTerm(in: name) { counts[$0, default: Counts()].weighted += 2; counts[$0]!.inAuthor = true }
+        }
+        for name in document.categoryNames {
+            SearchText.forEachTerm(in: name) { counts[$0, default: Counts()].weighted += 2 }
+        }
+        for text in [document.summary, document.body] {
+            SearchText.forEachTerm(in: text) { term in
+                counts[term, default: Counts()].weighted += 1
+                length += 1
+            }
+        }
+        return AnalyzedDocument(counts: counts, length: length)
+    }
+
+    /// Builds the index of `documents` (document id = position in the array).
+    public static func build(_ documents: [SearchDocument]) -> SearchIndex {
+        build(analyzed: documents.map(analyze))
+    }
+
+    static func build(analyzed: [AnalyzedDocument]) -> SearchIndex {
+        var byTerm: [String: [(Int32, Counts)]] = [:]
+        for (id, document) in analyzed.enumerated() {
+            for (term, counts) in document.counts { byTerm[term, default: []].append((Int32(id), counts)) }
+        }
+        let count = Double(analyzed.count)
+        let averageLength = max(1, Double(analyzed.reduce(0) { $0 + $1.length }) / max(count, 1))
+        let norms = analyzed.map { k1 * (1 - b + b * Double($0.length) / averageLength) }
+        let terms = byTerm.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+        var scores: [[Double]] = []
+        scores.reserveCapacity(terms.count)
+        var maxScore = 0.0
+        for term in terms {
+            let entries = byTerm[term]!
+            let frequency = Double(entries.count)
+            let idf = log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+            let termScores = entries.map { id, counts -> Double in
+                let tf = Double(counts.weighted)
+                var score = idf * tf * (k1 + 1) / (tf + norms[Int(id)])
+                if counts.inTitle { score += titleBoost * idf }
+                if counts.inAuthor { score += authorBoost * idf }
+                return score
+            }
+            maxScore = max(maxScore, termScores.max() ?? 0)
+            scores.append(termScores)
+        }
+        let postings = zip(terms, scores).map { term, termScores in
+            zip(byTerm[term]!, termScores).map { entry, score in
+                Posting(document: entry.0, score: quantize(score, max: maxScore))
+            }
+        }
+        return SearchIndex(terms: terms, postings: postings, documentCount: analyzed.count, maxScore: maxScore)
+    }
+
+    /// 1…63 on a log scale: `q = round(63 × ln(1 + score) / ln(1 + max))`, at least 1. The browser
+    /// turns it back with `exp(q / 63 × ln(1 + max)) − 1`. Steps are about 6% of the score.
+    public static func quantize(_ score: Double, max: Double) -> UInt8 {
+        guard max > 0, score > 0 else { return 1 }
+        let level = (levels * log1p(score) / log1p(max)).rounded()
+        return UInt8(Swift.max(1, Swift.min(levels, level)))
+    }
+
+    public static func dequantize(_ level: UInt8, max: Double) -> Double {
+        exp(Double(level) / levels * log1p(max)) - 1
+    }
+
+    /// The postings of `term`, if it is in the index.
+    public func postings(of term: String) -> [Posting]? {
+        var low = 0, high = terms.count
+        while low < high {
+            let middle = (low + high) / 2
+            if terms[middle].utf16.lexicographicallyPrecedes(term.utf16) { low = middle + 1 } else { high = middle }
+        }
+        return low < terms.count && terms[low] == term ? postings[low] : nil
+    }
+}
