@@ -31,10 +31,13 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Benchmark corpus generator (`sitegen bench corpus`); not part of the build pipeline.
+        .target(name: "SiteGenBench"),
         .executableTarget(
             name: "sitegen",
             dependencies: [
                 "SiteGen",
+                "SiteGenBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,7 +7,7 @@ struct SiteGenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sitegen",
         abstract: "A static site generator for publication sites.",
-        subcommands: [Build.self, Check.self, New.self],
+        subcommands: [Build.self, Check.self, New.self, Bench.self],
         defaultSubcommand: Build.self)
 }
 
@@ -47,6 +47,8 @@ struct Build: AsyncParsableCommand {
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         let builder = Builder(source: site.sourceURL, output: outputURL, options: site.buildOptions,
                               baseURLOverride: site.baseURL)
+        let interrupts = Interrupts.install(cleaning: OutputFolder(target: builder.output))
+        defer { interrupts.forEach { $0.cancel() } }
         let report = try await Terminal.run { try await builder.build() }
         Terminal.printWarnings(report.warnings)
         if !quiet {

@@ -21,31 +21,36 @@ public enum FrontMatterError: Error, Equatable, Sendable {
 public enum FrontMatterSplitter {
     /// Splits normalized text (LF line endings, no BOM). The fences are lines holding exactly `---`
     /// (trailing spaces allowed); the closing fence may also be `...` as in YAML.
+    /// Scans lines as bytes up to the closing fence only: the body is never split into lines.
     public static func split(_ text: String) throws(FrontMatterError) -> SplitDocument {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard let first = lines.first, isFence(first, allowDots: false) else {
-            throw .missingOpeningFence
-        }
-        lines = lines.dropFirst()
-        var yamlLines: [Substring] = []
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
         var lineNumber = 1
-        while let line = lines.first {
-            lines = lines.dropFirst()
-            lineNumber += 1
-            if isFence(line, allowDots: true) {
-                let body = lines.joined(separator: "\n")
-                return SplitDocument(yaml: yamlLines.joined(separator: "\n"), yamlFirstLine: 2,
-                                     body: body, bodyFirstLine: lineNumber + 1)
+        var yamlStart: String.Index?
+        while lineStart < utf8.endIndex || lineNumber == 1 {
+            let lineEnd = utf8[lineStart...].firstIndex(of: 10) ?? utf8.endIndex
+            let line = utf8[lineStart..<lineEnd]
+            let next = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
+            if let start = yamlStart {
+                if isFence(line, allowDots: true) {
+                    return SplitDocument(yaml: String(text[start..<lineStart].dropLast()), yamlFirstLine: 2,
+                                         body: String(text[next...]), bodyFirstLine: lineNumber + 1)
+                }
+            } else {
+                guard isFence(line, allowDots: false) else { throw .missingOpeningFence }
+                yamlStart = next
             }
-            yamlLines.append(line)
+            if lineEnd == utf8.endIndex { break }
+            lineStart = next
+            lineNumber += 1
         }
         throw .unterminated(openingLine: 1)
     }
 
-    private static func isFence(_ line: Substring, allowDots: Bool) -> Bool {
+    private static func isFence(_ line: Substring.UTF8View, allowDots: Bool) -> Bool {
         var trimmed = line
-        while trimmed.last == " " || trimmed.last == "\t" { trimmed = trimmed.dropLast() }
-        return trimmed == "---" || (allowDots && trimmed == "...")
+        while let last = trimmed.last, last == 32 || last == 9 { trimmed = trimmed.dropLast() }
+        return trimmed.elementsEqual("---".utf8) || (allowDots && trimmed.elementsEqual("...".utf8))
     }
 }
 

@@ -52,7 +52,7 @@ public struct MarkdownRenderer: Sendable {
 
     /// Task-list checkboxes get an accessible name (cmark-gfm emits bare, unlabeled inputs).
     static func labelTaskItems(_ html: String) -> String {
-        guard html.contains("<input type=\"checkbox\"") else { return html }
+        guard Bytes.contains(html, "<input type=\"checkbox\"") else { return html }
         return html
             .replacingOccurrences(of: "<input type=\"checkbox\" checked=\"\" disabled=\"\" />",
                                   with: "<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"Done\" />")

@@ -72,12 +72,14 @@ public struct TemplateSet: Sendable {
     public static func compile(_ texts: [String: String]) -> (TemplateSet, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var library = MustacheLibrary()
+        _ = FastHTMLContentType.registered
         for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
             let path = "\(folder)/\(name).\(fileExtension)"
             do {
-                library.register(try MustacheTemplate(string: text), named: name)
+                library.register(try MustacheTemplate(string: FastHTMLContentType.pragma + text), named: name)
             } catch let error as MustacheTemplate.ParserError {
-                diagnostics.append(Diagnostic(.error, file: path, line: error.context.lineNumber,
+                // The pragma line shifts everything down by one.
+                diagnostics.append(Diagnostic(.error, file: path, line: error.context.lineNumber - 1,
                                               column: error.context.columnNumber,
                                               "template syntax error: \(describe(error.error))",
                                               hint: "in: \(error.context.line.trimmingCharacters(in: .whitespaces))"))
