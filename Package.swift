@@ -7,11 +7,17 @@ let package = Package(
     products: [
         .executable(name: "sitegen", targets: ["sitegen"]),
         .library(name: "SiteGen", targets: ["SiteGen"]),
+        .library(name: "SiteGenPreview", targets: ["SiteGenPreview"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        // Already in Hummingbird's graph; named here because the preview uses them directly.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         // libcmark-gfm from the system (Debian: libcmark-gfm-dev, libcmark-gfm-extensions-dev).
@@ -33,17 +39,30 @@ let package = Package(
         ),
         // Benchmark corpus generator (`sitegen bench corpus`); not part of the build pipeline.
         .target(name: "SiteGenBench"),
+        // The preview server (`sitegen serve`): HTTP, file watching, live reload. Kept out of the core
+        // so that SiteGen stays free of networking.
+        .target(
+            name: "SiteGenPreview",
+            dependencies: [
+                "SiteGen",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "sitegen",
             dependencies: [
                 "SiteGen",
                 "SiteGenBench",
+                "SiteGenPreview",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "SiteGenTests",
-            dependencies: ["SiteGen", "sitegen"],
+            dependencies: ["SiteGen", "SiteGenPreview", "sitegen"],
             resources: [.copy("Golden")]
         ),
     ]

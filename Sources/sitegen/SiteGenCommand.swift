@@ -7,11 +7,11 @@ struct SiteGenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sitegen",
         abstract: "A static site generator for publication sites.",
-        subcommands: [Build.self, Check.self, New.self, Bench.self],
+        subcommands: [Build.self, Check.self, Serve.self, Init.self, New.self, Bench.self],
         defaultSubcommand: Build.self)
 }
 
-/// Options shared by `build` and `check`.
+/// Options shared by `build`, `check` and `serve`.
 struct SiteOptions: ParsableArguments {
     @Option(name: .long, help: "The site's folder (holds site.yml, content/ and layouts/).")
     var source: String = "."

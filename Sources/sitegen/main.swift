@@ -36,3 +36,7 @@ extension Build: AsyncRunnable {
 extension Check: AsyncRunnable {
     mutating func runAsync() async throws { try await run() }
 }
+
+extension Serve: AsyncRunnable {
+    mutating func runAsync() async throws { try await run() }
+}
