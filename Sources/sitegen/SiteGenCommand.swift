@@ -47,8 +47,8 @@ struct Build: AsyncParsableCommand {
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         let builder = Builder(source: site.sourceURL, output: outputURL, options: site.buildOptions,
                               baseURLOverride: site.baseURL)
-        let interrupts = Interrupts.install(cleaning: OutputFolder(target: builder.output))
-        defer { interrupts.forEach { $0.cancel() } }
+        let interruption = Interruption.install(cleaning: OutputFolder(target: builder.output))
+        defer { interruption.uninstall() }
         let report = try await Terminal.run { try await builder.build() }
         Terminal.printWarnings(report.warnings)
         if !quiet {
@@ -80,6 +80,7 @@ enum Terminal {
         do {
             return try await body()
         } catch let failure as BuildFailure {
+            Interruption.waitIfInterrupted()
             printWarnings(failure.diagnostics.warnings)
             for diagnostic in failure.diagnostics.errors { printError(diagnostic.description) }
             let count = failure.diagnostics.errors.count

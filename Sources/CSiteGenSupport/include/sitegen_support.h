@@ -5,4 +5,11 @@
 /// Returns 0 on success, -1 with errno set otherwise (e.g. ENOSYS, EINVAL on file systems without support).
 int sitegen_exchange_paths(const char *a, const char *b);
 
+/// Installs SIGINT and SIGTERM handlers that write the signal number as one byte to `fd` (the write
+/// end of a pipe) and do nothing else, so that a thread reading the pipe can clean up and exit.
+void sitegen_catch_interrupts(int fd);
+
+/// Restores the default action of SIGINT and SIGTERM.
+void sitegen_default_interrupts(void);
+
 #endif
