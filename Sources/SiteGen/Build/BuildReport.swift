@@ -9,22 +9,31 @@ public struct BuildReport: Sendable {
     public var articles = 0
     public var bytes = 0
     public var warnings: [Diagnostic] = []
-    public var timings: [(step: String, seconds: Double)] = []
+    /// Wall-clock and CPU seconds (all threads) per step.
+    public var timings: [(step: String, seconds: Double, cpu: Double)] = []
     let started = ContinuousClock.now
 
     public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
     public var pageCount: Int { pages.values.reduce(0, +) }
 
     mutating func time<T>(_ step: String, _ body: () throws -> T) rethrows -> T {
-        let start = ContinuousClock.now
-        defer { timings.append((step, (ContinuousClock.now - start).seconds)) }
+        let start = ContinuousClock.now, cpu = Self.cpuSeconds()
+        defer { timings.append((step, (ContinuousClock.now - start).seconds, Self.cpuSeconds() - cpu)) }
         return try body()
     }
 
     mutating func time<T>(_ step: String, _ body: () async throws -> T) async rethrows -> T {
-        let start = ContinuousClock.now
-        defer { timings.append((step, (ContinuousClock.now - start).seconds)) }
+        let start = ContinuousClock.now, cpu = Self.cpuSeconds()
+        defer { timings.append((step, (ContinuousClock.now - start).seconds, Self.cpuSeconds() - cpu)) }
         return try await body()
+    }
+
+    /// User + system CPU time of the whole process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     mutating func count(_ jobs: [RenderJob], staticFiles: Int, articles: Int) {
@@ -46,11 +55,13 @@ public struct BuildReport: Sendable {
 
     /// The per-step table printed by `--timings`.
     public var timingTable: String {
-        let width = timings.map(\.step.count).max() ?? 0
-        return timings.map { step, seconds in
+        let width = max(timings.map(\.step.count).max() ?? 0, 4)
+        let header = "step".padding(toLength: width, withPad: " ", startingAt: 0) + "     wall ms   share    cpu ms"
+        return ([header] + timings.map { step, seconds, cpu in
             step.padding(toLength: width, withPad: " ", startingAt: 0)
-                + String(format: "  %8.1f ms  %5.1f%%", seconds * 1000, seconds / max(self.seconds, 1e-9) * 100)
-        }.joined(separator: "\n")
+                + String(format: "  %10.1f  %5.1f%%  %8.1f", seconds * 1000, seconds / max(self.seconds, 1e-9) * 100,
+                         cpu * 1000)
+        }).joined(separator: "\n")
     }
 }
 

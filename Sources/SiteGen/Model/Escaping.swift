@@ -32,6 +32,14 @@ enum Escaper {
             out.append(contentsOf: bytes[..<first])
             var index = first
             while index < bytes.count {
+                // Copy the run of bytes that need nothing in one go.
+                var end = index
+                while end < bytes.count && !needsWork(bytes[end], xml: xml) { end += 1 }
+                if end > index {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                    index = end
+                    continue
+                }
                 let byte = bytes[index]
                 index += 1
                 switch byte {

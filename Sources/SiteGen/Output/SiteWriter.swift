@@ -14,15 +14,16 @@ struct SiteWriter: Sendable {
     /// Renders every job; with a folder, writes each result there. Returns bytes written and failures.
     func render(_ jobs: [RenderJob], environment: RenderEnvironment) async -> Outcome {
         if let folder { createDirectories(for: jobs.map(\.file), in: folder) }
+        let root = folder.map { $0.path + "/" }
         let results = await Parallel.map(jobs, chunkSize: 8) { job -> Outcome in
             let text = job.produce(environment)
-            guard let folder else { return Outcome(bytes: text.utf8.count) }
+            guard let root else { return Outcome(bytes: text.utf8.count) }
             do {
-                try Data(text.utf8).write(to: folder.appendingPathComponent(job.file))
+                try FileIO.write(root + job.file, text)
                 return Outcome(bytes: text.utf8.count)
             } catch {
-                return Outcome(problems: [Diagnostic(.error, file: job.owner,
-                    "cannot write \(job.file): \(error.localizedDescription)")])
+                return Outcome(problems: [Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
+                                                     hint: "check free disk space and permissions of the output folder")])
             }
         }
         return results.reduce(into: Outcome()) { total, part in
