@@ -144,6 +144,23 @@ struct RobustnessTests {
         }
     }
 
+    @Test func oneLetterFolderNamesBuild() async throws {
+        // Regression: NSString.deletingLastPathComponent traps on "x", which crashed every build of a
+        // site with a one-letter section, static folder or alias folder.
+        let site = try TestSite(annLee + """
+            -- content/x/a.md --
+            \(article(title: "In X", extra: "aliases: [/y/z.., /q/]"))
+            -- content/i/f.txt --
+            static
+            """)
+        defer { site.remove() }
+        try await site.buildOK()
+        #expect(site.exists("x/a/index.html"))
+        #expect(site.exists("i/f.txt"))
+        #expect(site.exists("y/z.."))
+        #expect(site.exists("q/index.html"))
+    }
+
     // MARK: Inputs that must fail, clearly
 
     @Test func deeplyNestedYAMLIsAnErrorNotACrash() async throws {

@@ -131,6 +131,7 @@ struct BuildStages: Sendable {
     func plan(_ site: Site, templates: TemplateSet) -> ([RenderJob], [Diagnostic]) {
         let jobs = Planner.plan(site)
         var diagnostics = Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
+        diagnostics += OutputPath.checkContained(jobs, staticFiles: site.staticFiles)
         for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {
             diagnostics.append(Diagnostic(.error, file: "layouts/\(kind.rawValue).mustache",
                 "no layout for \(kind.rawValue) pages",

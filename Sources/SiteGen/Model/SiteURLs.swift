@@ -45,9 +45,19 @@ public struct SiteURLs: Sendable {
         return set
     }()
 
-    /// Percent-encodes characters that cannot appear in a URL path (Hangul slugs, spaces).
+    /// Percent-encodes characters that cannot appear in a URL path (Hangul slugs, spaces, and
+    /// `<>"` `{}|\^` and backquote from file names).
     public static func encodePath(_ path: String) -> String {
-        if path.utf8.allSatisfy({ $0 < 128 && $0 > 32 && $0 != 37 && $0 != 63 && $0 != 35 }) { return path }
+        if path.utf8.allSatisfy(isPlainPathByte) { return path }
         return path.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? path
+    }
+
+    /// The bytes of `pathAllowed`: letters, digits and `!$&'()*+,-./:=@_~`.
+    static func isPlainPathByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "!$&'()*+,-./:=@_~".utf8.contains(byte)
+        }
     }
 }

@@ -23,4 +23,21 @@ public enum OutputPath {
     public static func file(for path: String) -> String {
         path.isEmpty || path.hasSuffix("/") ? path + "index.html" : path
     }
+
+    /// Whether a file path relative to the output folder stays inside it: no leading "/", no empty,
+    /// "." or ".." component, no backslash or NUL. `normalize` and slug validation already keep every
+    /// generated path so; this is the last check before anything is written.
+    public static func isContained(_ file: String) -> Bool {
+        guard !file.isEmpty, !file.hasPrefix("/"), !file.contains("\\"), !file.contains("\u{0}") else { return false }
+        return file.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != "" && $0 != "." && $0 != ".." }
+    }
+
+    /// An error for every output (page, feed, copied file) whose path would leave the output folder.
+    public static func checkContained(_ jobs: [RenderJob], staticFiles: [ContentInventory.StaticFile]) -> [Diagnostic] {
+        let outputs = jobs.map { ($0.file, $0.owner, $0.position) } + staticFiles.map { ($0.outputPath, $0.sourcePath, .start) }
+        return outputs.filter { !isContained($0.0) }.map { file, owner, position in
+            .error(owner, position, "output path '\(file)' would leave the output folder",
+                   hint: "use a slug or alias made of letters, digits, '-', '_' and '.', without '..'")
+        }
+    }
 }

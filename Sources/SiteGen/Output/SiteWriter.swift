@@ -49,12 +49,19 @@ struct SiteWriter: Sendable {
         return Outcome(problems: results.flatMap(\.problems))
     }
 
+    /// "a/b/c" → "a/b", "a" → "". (NSString's deletingLastPathComponent traps on one-character
+    /// strings in swift-corelibs-foundation 6.3: a section folder `content/x/` crashed the build.)
+    static func parent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(path[..<slash])
+    }
+
     private func createDirectories(for files: [String], in folder: URL) {
         var directories = Set<String>()
         for file in files {
-            var parent = (file as NSString).deletingLastPathComponent
+            var parent = Self.parent(of: file)
             while !parent.isEmpty, directories.insert(parent).inserted {
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = Self.parent(of: parent)
             }
         }
         for directory in directories.sorted() {
