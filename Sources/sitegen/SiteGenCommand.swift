@@ -43,6 +43,9 @@ struct Build: AsyncParsableCommand {
     @Flag(help: "Print the time each build step took.")
     var timings = false
 
+    @Flag(help: "After the build, check every internal link and #anchor of the output (exit 1 if one is broken).")
+    var checkLinks = false
+
     func run() async throws {
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         let builder = Builder(source: site.sourceURL, output: outputURL, options: site.buildOptions,
@@ -55,6 +58,10 @@ struct Build: AsyncParsableCommand {
             print("sitegen: built \(report.summary) → \(Terminal.display(builder.output))")
             if timings { print(report.timingTable) }
         }
+        if checkLinks {
+            try await Terminal.checkLinks(in: builder.output, source: site.sourceURL, baseURL: site.baseURL,
+                                          owners: report.owners, quiet: quiet)
+        }
     }
 }
 
@@ -64,7 +71,11 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
+    @Flag(help: "Also build into a temporary folder and check every internal link and #anchor.")
+    var links = false
+
     func run() async throws {
+        if links { return try await checkLinks() }
         let builder = Builder(source: site.sourceURL, options: site.buildOptions, baseURLOverride: site.baseURL,
                               writes: false)
         let report = try await Terminal.run { try await builder.build() }

@@ -9,6 +9,8 @@ public struct BuildReport: Sendable {
     public var articles = 0
     public var bytes = 0
     public var warnings: [Diagnostic] = []
+    /// Output file → the source file it is built from (`RenderJob.owner`), for `check --links`.
+    public var owners: [String: String] = [:]
     /// Wall-clock and CPU seconds (all threads) per step.
     public var timings: [(step: String, seconds: Double, cpu: Double)] = []
     let started = ContinuousClock.now

@@ -58,6 +58,8 @@ public struct Builder: Sendable {
 
         try await write(jobs, site: site, templates: templates, report: &report)
         report.count(jobs, staticFiles: site.staticFiles.count, articles: site.articles.count)
+        report.owners = Dictionary(jobs.map { ($0.file, $0.owner) } + site.staticFiles.map { ($0.outputPath, $0.sourcePath) },
+                                   uniquingKeysWith: { first, _ in first })
         return report
     }
 
