@@ -8,6 +8,13 @@ public struct BuildReport: Sendable {
     public var staticFiles = 0
     public var articles = 0
     public var bytes = 0
+    /// Markdown files parsed in this build (the others came from the build cache).
+    public var parsed = 0
+    /// Files written, and files hard-linked unchanged from the previous build.
+    public var written = 0
+    public var linked = 0
+    /// Nothing changed since the previous build: the output was left as it was.
+    public var unchanged = false
     public var warnings: [Diagnostic] = []
     /// Output file → the source file it is built from (`RenderJob.owner`), for `check --links`.
     public var owners: [String: String] = [:]
@@ -51,8 +58,10 @@ public struct BuildReport: Sendable {
     /// One line: "142 pages (15 article, 1 section, …), 27 feeds, 14 other files, 20 static files in 0.31 s".
     public var summary: String {
         let kinds = PageKind.allCases.compactMap { kind in pages[kind].map { "\($0) \(kind.rawValue)" } }
+        let work = unchanged ? "nothing changed, nothing written"
+            : "\(parsed) parsed, \(written) written, \(linked) unchanged"
         return "\(pageCount) pages (\(kinds.joined(separator: ", "))), \(feeds) feeds, \(otherFiles) other files, "
-            + "\(staticFiles) static files, \(articles) publications in \(String(format: "%.2f", seconds)) s"
+            + "\(staticFiles) static files, \(articles) publications (\(work)) in \(String(format: "%.2f", seconds)) s"
     }
 
     /// The per-step table printed by `--timings`.

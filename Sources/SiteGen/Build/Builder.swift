@@ -37,7 +37,13 @@ public struct Builder: Sendable {
             diagnostics += problems
             return templates
         }
-        let store = await report.time("parse content") { await ContentLoader(source: source, config: config).load(inventory) }
+        // The cache only serves real builds: `check` always re-reads everything.
+        let cache = writes ? BuildCache.load(source: source) : nil
+        let reusable = cache?.configFingerprint == loaded.fingerprint ? cache?.entries ?? [:] : [:]
+        let (store, entries) = await report.time("parse content") {
+            await ContentLoader(source: source, config: config).load(inventory, reusing: reusable)
+        }
+        report.parsed = entries.values.filter(\.fresh).count
         diagnostics += store.diagnostics
         let site = report.time("assemble site") { () -> Site in
             let (site, problems) = SiteAssembler.assemble(store, config: config, options: options,
@@ -56,30 +62,56 @@ public struct Builder: Sendable {
         report.warnings = diagnostics.warnings.sortedForReport()
         guard !diagnostics.hasErrors else { throw BuildFailure(diagnostics) }
 
-        try await write(jobs, site: site, templates: templates, report: &report)
         report.count(jobs, staticFiles: site.staticFiles.count, articles: site.articles.count)
         report.owners = Dictionary(jobs.map { ($0.file, $0.owner) } + site.staticFiles.map { ($0.outputPath, $0.sourcePath) },
                                    uniquingKeysWith: { first, _ in first })
+        let environment = RenderEnvironment(templates: templates, site: site)
+        guard writes else {
+            let outcome = await report.time("render") {
+                await SiteWriter(folder: nil, source: source).render(jobs, environment: environment)
+            }
+            report.bytes = outcome.bytes
+            return report
+        }
+        var next = BuildCache(configFingerprint: loaded.fingerprint, entries: entries.mapValues(\.entry),
+                              templatesFingerprint: templates.fingerprint, outputPath: output.path)
+        next.staticSources = Dictionary(site.staticFiles.compactMap { file in
+            FileStamp(path: source.appendingPathComponent(file.sourcePath).path).map { (file.sourcePath, $0) }
+        }, uniquingKeysWith: { first, _ in first })
+        next.outputs = try await write(jobs, environment: environment, staticFiles: site.staticFiles,
+                                       previous: cache, next: &next, report: &report)
+        try? report.time("save cache") { try next.save(source: source) }
         return report
     }
 
-    private func write(_ jobs: [RenderJob], site: Site, templates: TemplateSet,
-                       report: inout BuildReport) async throws {
-        let environment = RenderEnvironment(templates: templates, site: site)
-        guard writes else {
-            let outcome = await report.time("render") { await SiteWriter(folder: nil, source: source).render(jobs, environment: environment) }
-            report.bytes = outcome.bytes
-            return
-        }
+    /// Writes the site into a staging folder and swaps it in; unchanged files are hard-linked from
+    /// the previous output, and when nothing changed at all the output is left as it is.
+    private func write(_ jobs: [RenderJob], environment: RenderEnvironment, staticFiles: [ContentInventory.StaticFile],
+                       previous: BuildCache?, next: inout BuildCache, report: inout BuildReport) async throws -> [String: Fingerprint] {
         let folder = OutputFolder(target: output)
         let lock = try BuildLock(path: source.appendingPathComponent(".sitegen-build.lock"))
         defer { withExtendedLifetime(lock) {} }
         folder.removeLeftovers()
+        let reuse = report.time("compare with previous build") {
+            Reuse.plan(jobs, staticFiles: staticFiles, previous: previous, next: next, output: output)
+        }
+        if let reuse, reuse.nothingChanged(jobs, staticFiles: staticFiles, environment: environment) {
+            report.unchanged = true
+            next.buildID = reuse.previous.buildID  // the output was left as it was
+            return reuse.previous.outputs
+        }
         let staging = try folder.makeStaging()
         let writer = SiteWriter(folder: staging, source: source)
-        let rendered = await report.time("render and write") { await writer.render(jobs, environment: environment) }
-        let copied = await report.time("copy static files") { await writer.copy(site.staticFiles) }
-        let problems = rendered.problems + copied.problems
+        let rendered = await report.time("render and write") {
+            await writer.render(jobs, environment: environment, reuse: reuse?.pages)
+        }
+        let copied = await report.time("copy static files") { await writer.copy(staticFiles, reuse: reuse?.statics) }
+        var problems = rendered.problems + copied.problems
+        // The marker names the output by its content, so the cache can tell it still holds this site.
+        next.buildID = Reuse.contentID(rendered.fingerprints, statics: next.staticSources)
+        if problems.isEmpty, !folder.writeMarker(in: staging, buildID: next.buildID) {
+            problems.append(Diagnostic(.error, file: output.path, "cannot write into the build folder \(staging.path)"))
+        }
         guard problems.isEmpty else {
             folder.discard(staging)
             throw BuildFailure(problems)
@@ -88,9 +120,68 @@ public struct Builder: Sendable {
             try report.time("swap output") { try folder.commit(staging) }
         } catch {
             folder.discard(staging)
-            throw BuildFailure([Diagnostic(.error, file: output.path, "cannot replace the output folder: \(error.localizedDescription)")])
+            throw BuildFailure([Diagnostic(.error, file: output.path,
+                                           "cannot replace the output folder: \(error.localizedDescription)")])
         }
         report.bytes = rendered.bytes
+        report.written = rendered.written + copied.written
+        report.linked = rendered.linked + copied.linked
+        return rendered.fingerprints
+    }
+}
+
+/// Which outputs of the previous build can be kept: pages whose fingerprint is unchanged (with the
+/// same templates and output folder) and static files whose source is unchanged.
+struct Reuse: Sendable {
+    var pages: SiteWriter.Reuse
+    var statics: SiteWriter.Reuse
+    var previous: BuildCache
+
+    static func plan(_ jobs: [RenderJob], staticFiles: [ContentInventory.StaticFile], previous: BuildCache?,
+                     next: BuildCache, output: URL) -> Reuse? {
+        guard let previous, previous.outputPath == output.path,
+              previous.templatesFingerprint == next.templatesFingerprint,
+              OutputFolder(target: output).currentBuildID() == previous.buildID
+        else { return nil }
+        let root = output.path + "/"
+        var pages = Set<String>()
+        for job in jobs {
+            if let fingerprint = job.fingerprint, previous.outputs[job.file] == fingerprint,
+               FileStamp(path: root + job.file) != nil {
+                pages.insert(job.file)
+            }
+        }
+        var statics = Set<String>()
+        for file in staticFiles where previous.staticSources[file.sourcePath] == next.staticSources[file.sourcePath]
+            && next.staticSources[file.sourcePath] != nil && FileStamp(path: root + file.outputPath) != nil {
+            statics.insert(file.sourcePath)
+        }
+        return Reuse(pages: .init(root: root, unchanged: pages), statics: .init(root: root, unchanged: statics),
+                     previous: previous)
+    }
+
+    /// A name for an output derived from its content: every file's fingerprint and every static source.
+    static func contentID(_ outputs: [String: Fingerprint], statics: [String: FileStamp]) -> String {
+        var hash = Fingerprint()
+        for (file, fingerprint) in outputs.sorted(by: { $0.key < $1.key }) { hash.add(file); hash.add(fingerprint) }
+        for (file, stamp) in statics.sorted(by: { $0.key < $1.key }) {
+            hash.add(file); hash.add(stamp.size); hash.add(stamp.modified); hash.add(stamp.inode)
+        }
+        return hash.description
+    }
+
+    /// True when the previous output is exactly what this build would write: same files, every
+    /// fingerprinted page unchanged, every other output rendering to the bytes it had.
+    func nothingChanged(_ jobs: [RenderJob], staticFiles: [ContentInventory.StaticFile],
+                        environment: RenderEnvironment) -> Bool {
+        guard statics.unchanged.count == staticFiles.count, staticFiles.count == previous.staticSources.count,
+              jobs.count == previous.outputs.count else { return false }
+        for job in jobs where !pages.unchanged.contains(job.file) {
+            guard job.fingerprint == nil, let old = previous.outputs[job.file],
+                  FileStamp(path: pages.root + job.file) != nil,
+                  Fingerprint(job.produce(environment)) == old else { return false }
+        }
+        return true
     }
 }
 
@@ -133,7 +224,6 @@ struct BuildStages: Sendable {
     func plan(_ site: Site, templates: TemplateSet) -> ([RenderJob], [Diagnostic]) {
         let jobs = Planner.plan(site)
         var diagnostics = Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
-        diagnostics += OutputPath.checkContained(jobs, staticFiles: site.staticFiles)
         for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {
             diagnostics.append(Diagnostic(.error, file: "layouts/\(kind.rawValue).mustache",
                 "no layout for \(kind.rawValue) pages",

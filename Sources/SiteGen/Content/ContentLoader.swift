@@ -43,6 +43,29 @@ public struct ContentLoader: Sendable {
         return Self.store(inventory, results)
     }
 
+    /// A file's parse result for the build cache, and whether it was parsed in this run.
+    struct CachedFile: Sendable {
+        var entry: BuildCache.Entry
+        var fresh: Bool
+    }
+
+    /// Loads the inventory, reusing cache entries whose file stamp (size, mtime, inode) is unchanged.
+    func load(_ inventory: ContentInventory,
+              reusing cache: [String: BuildCache.Entry]) async -> (ContentStore, [String: CachedFile]) {
+        let prefix = sourcePrefix
+        let results = await Parallel.map(inventory.markdown) { file -> CachedFile in
+            let stamp = FileStamp(path: prefix + file.path)
+            if let stamp, let entry = cache[file.path], entry.stamp == stamp {
+                return CachedFile(entry: entry, fresh: false)
+            }
+            let (loaded, diagnostics) = self.load(file)
+            return CachedFile(entry: BuildCache.Entry(stamp: stamp ?? FileStamp(size: -1, modified: 0, inode: 0),
+                                                      loaded: loaded, diagnostics: diagnostics), fresh: true)
+        }
+        let store = Self.store(inventory, results.map { ($0.entry.loaded, $0.entry.diagnostics) })
+        return (store, Dictionary(zip(inventory.markdown.map(\.path), results), uniquingKeysWith: { first, _ in first }))
+    }
+
     /// Puts loaded files (fresh or from a cache) together with the inventory's static files.
     static func store(_ inventory: ContentInventory, _ results: [(Loaded, [Diagnostic])]) -> ContentStore {
         var store = ContentStore(staticFiles: inventory.staticFiles, diagnostics: inventory.diagnostics)

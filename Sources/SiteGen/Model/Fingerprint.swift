@@ -8,6 +8,9 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
 
     public init() {}
 
+    /// A fingerprint read back from the build cache.
+    init(value: UInt64) { self.value = value }
+
     public init(_ parts: String...) {
         for part in parts { add(part) }
     }

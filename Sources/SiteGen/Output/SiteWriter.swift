@@ -8,19 +8,37 @@ struct SiteWriter: Sendable {
 
     struct Outcome: Sendable {
         var bytes: Int = 0
+        var written = 0
+        var linked = 0
         var problems: [Diagnostic] = []
+        /// Output file → fingerprint (the job's, or of the bytes for jobs without one), for the cache.
+        var fingerprints: [String: Fingerprint] = [:]
     }
 
-    /// Renders every job; with a folder, writes each result there. Returns bytes written and failures.
-    func render(_ jobs: [RenderJob], environment: RenderEnvironment) async -> Outcome {
+    /// Files of the previous build that may be hard-linked instead of rendered again.
+    struct Reuse: Sendable {
+        /// The previous output folder, ending in "/".
+        var root: String
+        /// Files whose job fingerprint is unchanged since the previous build.
+        var unchanged: Set<String>
+    }
+
+    /// Renders every job; with a folder, writes each result there (or links the previous build's file
+    /// when `reuse` says it is unchanged). Returns bytes written, fingerprints and failures.
+    func render(_ jobs: [RenderJob], environment: RenderEnvironment, reuse: Reuse? = nil) async -> Outcome {
         if let folder { createDirectories(for: jobs.map(\.file), in: folder) }
         let root = folder.map { $0.path + "/" }
         let results = await Parallel.map(jobs, chunkSize: 8) { job -> Outcome in
+            if let root, let reuse, reuse.unchanged.contains(job.file), let fingerprint = job.fingerprint,
+               link(reuse.root + job.file, root + job.file) == 0 {
+                return Outcome(linked: 1, fingerprints: [job.file: fingerprint])
+            }
             let text = job.produce(environment)
-            guard let root else { return Outcome(bytes: text.utf8.count) }
+            let fingerprint = job.fingerprint ?? Fingerprint(text)
+            guard let root else { return Outcome(bytes: text.utf8.count, fingerprints: [job.file: fingerprint]) }
             do {
                 try FileIO.write(root + job.file, text)
-                return Outcome(bytes: text.utf8.count)
+                return Outcome(bytes: text.utf8.count, written: 1, fingerprints: [job.file: fingerprint])
             } catch {
                 return Outcome(problems: [Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
                                                      hint: "check free disk space and permissions of the output folder")])
@@ -28,25 +46,35 @@ struct SiteWriter: Sendable {
         }
         return results.reduce(into: Outcome()) { total, part in
             total.bytes += part.bytes
+            total.written += part.written
+            total.linked += part.linked
             total.problems += part.problems
+            total.fingerprints.merge(part.fingerprints) { first, _ in first }
         }
     }
 
-    /// Copies files from `content/` and `layouts/assets/` to their output paths.
-    func copy(_ files: [ContentInventory.StaticFile]) async -> Outcome {
+    /// Copies files from `content/` and `layouts/assets/` to their output paths; files listed in
+    /// `reuse.unchanged` (by source path) are hard-linked from the previous output instead.
+    func copy(_ files: [ContentInventory.StaticFile], reuse: Reuse? = nil) async -> Outcome {
         guard let folder else { return Outcome() }
         createDirectories(for: files.map(\.outputPath), in: folder)
+        let root = folder.path + "/"
         let results = await Parallel.map(files) { file -> Outcome in
+            if let reuse, reuse.unchanged.contains(file.sourcePath),
+               link(reuse.root + file.outputPath, root + file.outputPath) == 0 {
+                return Outcome(linked: 1)
+            }
             do {
                 try FileManager.default.copyItem(at: source.appendingPathComponent(file.sourcePath),
                                                  to: folder.appendingPathComponent(file.outputPath))
-                return Outcome()
+                return Outcome(written: 1)
             } catch {
                 return Outcome(problems: [Diagnostic(.error, file: file.sourcePath,
                     "cannot copy to \(file.outputPath): \(error.localizedDescription)")])
             }
         }
-        return Outcome(problems: results.flatMap(\.problems))
+        return Outcome(written: results.map(\.written).reduce(0, +), linked: results.map(\.linked).reduce(0, +),
+                       problems: results.flatMap(\.problems))
     }
 
     /// "a/b/c" → "a/b", "a" → "". (NSString's deletingLastPathComponent traps on one-character

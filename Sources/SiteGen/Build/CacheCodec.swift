@@ -1,0 +1,199 @@
+import Foundation
+
+/// A compact binary encoding for the build cache: length-prefixed strings, little-endian integers.
+/// Decoding is defensive: a truncated or foreign file throws and the cache is ignored.
+struct CacheWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func uint(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    mutating func string(_ value: String) {
+        int(value.utf8.count)
+        bytes.append(contentsOf: value.utf8)
+    }
+    mutating func optional(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
+    mutating func date(_ value: Date) { uint(value.timeIntervalSince1970.bitPattern) }
+    mutating func position(_ value: SourcePosition) { int(value.line); int(value.column) }
+    mutating func located(_ value: Located<String>) { string(value.value); position(value.position) }
+    mutating func list<T>(_ values: [T], _ each: (inout CacheWriter, T) -> Void) {
+        int(values.count)
+        for value in values { each(&self, value) }
+    }
+}
+
+struct CacheReader {
+    struct Corrupt: Error {}
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { offset == bytes.count }
+
+    mutating func uint() throws -> UInt64 {
+        guard offset + 8 <= bytes.count else { throw Corrupt() }
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        offset += 8
+        return value
+    }
+    mutating func int() throws -> Int { Int(Int64(bitPattern: try uint())) }
+    mutating func bool() throws -> Bool {
+        guard offset < bytes.count else { throw Corrupt() }
+        offset += 1
+        return bytes[offset - 1] != 0
+    }
+    mutating func string() throws -> String {
+        let count = try int()
+        guard count >= 0, offset + count <= bytes.count else { throw Corrupt() }
+        defer { offset += count }
+        return String(decoding: bytes[offset..<(offset + count)], as: UTF8.self)
+    }
+    mutating func optional() throws -> String? { try bool() ? try string() : nil }
+    mutating func date() throws -> Date { Date(timeIntervalSince1970: Double(bitPattern: try uint())) }
+    mutating func position() throws -> SourcePosition { SourcePosition(line: try int(), column: try int()) }
+    mutating func located() throws -> Located<String> { Located(try string(), at: try position()) }
+    mutating func list<T>(_ each: (inout CacheReader) throws -> T) throws -> [T] {
+        let count = try int()
+        guard count >= 0, count <= bytes.count - offset else { throw Corrupt() }
+        var values: [T] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try each(&self)) }
+        return values
+    }
+}
+
+// MARK: Documents
+
+extension CacheWriter {
+    mutating func markdown(_ value: MarkdownResult) {
+        string(value.html); string(value.plainText); string(value.firstParagraph); int(value.wordCount)
+        list(value.headings) { $0.int($1.level); $0.string($1.text); $0.string($1.id) }
+    }
+
+    mutating func params(_ value: [String: ParamValue]) {
+        list(value.keys.sorted()) { writer, key in writer.string(key); writer.param(value[key]!) }
+    }
+
+    mutating func param(_ value: ParamValue) {
+        switch value {
+        case .string(let text): int(0); string(text)
+        case .list(let items): int(1); list(items) { $0.param($1) }
+        case .map(let map): int(2); params(map)
+        }
+    }
+
+    mutating func diagnostic(_ value: Diagnostic) {
+        bool(value.severity == .error); string(value.file); int(value.line); int(value.column)
+        string(value.message); optional(value.hint)
+    }
+
+    mutating func loaded(_ value: ContentLoader.Loaded) {
+        switch value {
+        case .none: int(0)
+        case .article(let d):
+            int(1); string(d.path); uint(d.fingerprint.value); string(d.section); located(d.slug); string(d.title)
+            date(d.date.value); position(d.date.position); bool(d.updated != nil); if let u = d.updated { date(u) }
+            list(d.authors) { $0.located($1) }; position(d.authorsPosition); list(d.categories) { $0.located($1) }
+            optional(d.summary); bool(d.image != nil)
+            if let image = d.image { string(image.url); string(image.alt); optional(image.credit) }
+            bool(d.draft); list(d.aliases) { $0.located($1) }; params(d.params); markdown(d.body)
+        case .author(let d):
+            int(2); string(d.path); uint(d.fingerprint.value); string(d.slug); string(d.name); optional(d.role)
+            optional(d.photo); markdown(d.bio); params(d.params)
+        case .category(let d):
+            int(3); string(d.path); uint(d.fingerprint.value); string(d.slug); string(d.name); optional(d.description)
+        case .section(let d):
+            int(4); string(d.path); uint(d.fingerprint.value); string(d.slug); string(d.title); string(d.description)
+            string(d.returnLabel); markdown(d.intro)
+        case .page(let d):
+            int(5); string(d.path); uint(d.fingerprint.value); located(d.slug); string(d.title); string(d.description)
+            bool(d.draft); list(d.aliases) { $0.located($1) }; params(d.params); markdown(d.body)
+        case .home(let d):
+            int(6); string(d.path); uint(d.fingerprint.value); optional(d.title); optional(d.description); markdown(d.intro)
+        }
+    }
+}
+
+extension CacheReader {
+    mutating func markdown() throws -> MarkdownResult {
+        MarkdownResult(html: try string(), plainText: try string(), firstParagraph: try string(), wordCount: try int(),
+                       headings: try list { .init(level: try $0.int(), text: try $0.string(), id: try $0.string()) })
+    }
+
+    mutating func params() throws -> [String: ParamValue] {
+        var map: [String: ParamValue] = [:]
+        for (key, value) in try list({ (try $0.string(), try $0.param()) }) { map[key] = value }
+        return map
+    }
+
+    mutating func param() throws -> ParamValue {
+        switch try int() {
+        case 0: return .string(try string())
+        case 1: return .list(try list { try $0.param() })
+        case 2: return .map(try params())
+        default: throw Corrupt()
+        }
+    }
+
+    mutating func diagnostic() throws -> Diagnostic {
+        let severity: Diagnostic.Severity = try bool() ? .error : .warning
+        return Diagnostic(severity, file: try string(), line: try int(), column: try int(), try string(), hint: try optional())
+    }
+
+    mutating func fingerprint() throws -> Fingerprint { Fingerprint(value: try uint()) }
+
+    mutating func loaded() throws -> ContentLoader.Loaded {
+        switch try int() {
+        case 0: return .none
+        case 1:
+            let path = try string(), fingerprint = try fingerprint(), section = try string(), slug = try located()
+            let title = try string(), dateValue = try date(), datePosition = try position()
+            let updated = try bool() ? try date() : nil
+            let authors = try list { try $0.located() }, authorsPosition = try position()
+            let categories = try list { try $0.located() }, summary = try optional()
+            let image = try bool() ? ImageRef(url: try string(), alt: try string(), credit: try optional()) : nil
+            var document = ArticleDocument(
+                path: path, section: section, slug: slug, title: title, date: Located(dateValue, at: datePosition),
+                updated: updated, authors: authors, authorsPosition: authorsPosition, categories: categories,
+                summary: summary, image: image, draft: try bool(), aliases: try list { try $0.located() },
+                params: try params(), body: try markdown())
+            document.fingerprint = fingerprint
+            return .article(document)
+        case 2:
+            let path = try string(), fingerprint = try fingerprint()
+            var document = AuthorDocument(path: path, slug: try string(), name: try string(), role: try optional(),
+                                          photo: try optional(), bio: try markdown(), params: try params())
+            document.fingerprint = fingerprint
+            return .author(document)
+        case 3:
+            let path = try string(), fingerprint = try fingerprint()
+            var document = CategoryDocument(path: path, slug: try string(), name: try string(), description: try optional())
+            document.fingerprint = fingerprint
+            return .category(document)
+        case 4:
+            let path = try string(), fingerprint = try fingerprint()
+            var document = SectionDocument(path: path, slug: try string(), title: try string(), description: try string(),
+                                           returnLabel: try string(), intro: try markdown())
+            document.fingerprint = fingerprint
+            return .section(document)
+        case 5:
+            let path = try string(), fingerprint = try fingerprint()
+            var document = PageDocument(path: path, slug: try located(), title: try string(), description: try string(),
+                                        draft: try bool(), aliases: try list { try $0.located() }, params: try params(),
+                                        body: try markdown())
+            document.fingerprint = fingerprint
+            return .page(document)
+        case 6:
+            let path = try string(), fingerprint = try fingerprint()
+            var document = HomeDocument(path: path, title: try optional(), description: try optional(), intro: try markdown())
+            document.fingerprint = fingerprint
+            return .home(document)
+        default: throw CacheReader.Corrupt()
+        }
+    }
+}

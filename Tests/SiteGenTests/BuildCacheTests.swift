@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import SiteGen
+
+/// The build cache: a rebuild with nothing changed parses and writes nothing; any change still gives
+/// exactly the clean-build output, and unchanged files keep their inode (they are not rewritten).
+@Suite struct BuildCacheTests {
+    let options = BuildOptions(now: TestSite.now)
+
+    func makeSite() throws -> TestSite {
+        var files = "-- site.yml --\ntitle: T\nbase_url: https://example.org/\nper_page: 2\n" + annLee
+            + "\n-- content/images/a.svg --\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"
+        for day in 1...5 {
+            files += "\n-- content/blog/post-\(day).md --\n" + article(title: "Post \(day)", date: "2024-01-0\(day)")
+        }
+        return try TestSite(files)
+    }
+
+    func build(_ site: TestSite) async throws -> BuildReport {
+        try await Builder(source: site.root, output: site.output, options: options).build()
+    }
+
+    /// Every output file's bytes, and the same for a clean build of a copy of the sources.
+    func expectCleanBuildOutput(_ site: TestSite, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-clean-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        for name in ["site.yml", "content", "layouts"] {
+            try FileManager.default.copyItem(at: site.root.appendingPathComponent(name), to: copy.appendingPathComponent(name))
+        }
+        let cleanOutput = copy.appendingPathComponent("public")
+        _ = try await Builder(source: copy, output: cleanOutput, options: options).build()
+        let clean = TestSite.files(in: cleanOutput), incremental = TestSite.files(in: site.output)
+        #expect(clean.keys.sorted() == incremental.keys.sorted(), sourceLocation: sourceLocation)
+        for (path, data) in clean where incremental[path] != data {
+            Issue.record("\(path) differs from a clean build", sourceLocation: sourceLocation)
+        }
+    }
+
+    func inode(_ site: TestSite, _ path: String) -> UInt64? {
+        FileStamp(path: site.output.appendingPathComponent(path).path)?.inode
+    }
+
+    @Test func aRebuildWithNothingChangedParsesAndWritesNothing() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        let first = try await build(site)
+        #expect(first.parsed == 7)
+        #expect(!first.unchanged)
+        let before = FileStamp(path: site.output.appendingPathComponent("blog/post-1/index.html").path)
+        let second = try await build(site)
+        #expect(second.unchanged)
+        #expect(second.parsed == 0)
+        #expect(second.written == 0)
+        #expect(FileStamp(path: site.output.appendingPathComponent("blog/post-1/index.html").path) == before)
+        try await expectCleanBuildOutput(site)
+    }
+
+    @Test func anEditReparsesOneFileAndRewritesOnlyWhatChanged() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let untouched = inode(site, "blog/post-1/index.html")
+        let edited = inode(site, "blog/post-5/index.html")
+        try site.write("content/blog/post-5.md", article(title: "Post 5", date: "2024-01-05", body: "Edited body."))
+        let report = try await build(site)
+        #expect(report.parsed == 1)
+        #expect(!report.unchanged)
+        #expect(report.linked > 0)
+        #expect(inode(site, "blog/post-1/index.html") == untouched, "an unchanged page is not rewritten")
+        #expect(inode(site, "blog/post-5/index.html") != edited)
+        try site.expect("blog/post-5/index.html", "Edited body.")
+        try await expectCleanBuildOutput(site)
+    }
+
+    @Test func structuralChangesStillGiveTheCleanBuild() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        // A new article changes the count on every page.
+        try site.write("content/blog/post-6.md", article(title: "Post 6", date: "2024-01-06"))
+        _ = try await build(site)
+        try await expectCleanBuildOutput(site)
+        // A template edit re-renders everything.
+        try site.write("layouts/404.mustache", "{{<base}}{{$main}}<h1>Gone</h1>{{/main}}{{/base}}")
+        let templated = try await build(site)
+        #expect(templated.linked <= 1, "only the static file is reused after a template change")
+        try await expectCleanBuildOutput(site)
+        // A deleted article and a deleted static file disappear.
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/blog/post-2.md"))
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/images/a.svg"))
+        _ = try await build(site)
+        #expect(!site.exists("blog/post-2/index.html"))
+        #expect(!site.exists("images/a.svg"))
+        try await expectCleanBuildOutput(site)
+        // site.yml changes re-parse everything.
+        try site.write("site.yml", "title: Other\nbase_url: https://example.org/x/\nper_page: 3\n")
+        let configured = try await build(site)
+        #expect(configured.parsed == 7, "every Markdown file, because parsing depends on site.yml")
+        try await expectCleanBuildOutput(site)
+    }
+
+    @Test func aCorruptCacheIsIgnored() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        try Data("garbage".utf8).write(to: BuildCache.url(site.root))
+        let report = try await build(site)
+        #expect(report.parsed == 7)
+        try await expectCleanBuildOutput(site)
+    }
+
+    @Test func aFileEditedByHandInTheOutputIsRestored() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        try FileManager.default.removeItem(at: site.output.appendingPathComponent("blog/post-3/index.html"))
+        let report = try await build(site)
+        #expect(!report.unchanged)
+        #expect(site.exists("blog/post-3/index.html"))
+        try await expectCleanBuildOutput(site)
+    }
+}
+
+extension TestSite {
+    /// Every file under `folder` (without the output marker), by relative path.
+    static func files(in folder: URL) -> [String: Data] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { return [:] }
+        var files: [String: Data] = [:]
+        while let path = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let url = folder.appendingPathComponent(path)
+            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue, path != OutputFolder.marker { files[path] = try? Data(contentsOf: url) }
+        }
+        return files
+    }
+}
