@@ -3,7 +3,7 @@ import ServiceLifecycle
 import SiteGen
 
 /// The preview's build loop: the first build once the server is listening, then one incremental
-/// rebuild per batch of changes. Each finished rebuild is swapped in whole (`SnapshotStore`); open
+/// rebuild per batch of changes (batches that arrive during a rebuild are merged into the next). Each finished rebuild is swapped in whole (`SnapshotStore`); open
 /// tabs are told to reload when a file changed or the error overlay appeared, changed or cleared.
 /// Prints one line per rebuild, and errors in the compiler form of `sitegen build`.
 struct Rebuilder: Service {
@@ -27,11 +27,16 @@ struct Rebuilder: Service {
                                                       baseURLOverride: base),
                           mount: Self.mount(of: base),
                           sourceRoot: PreviewSite.realPath(configuration.source.path) ?? configuration.source.path)
+        let queue = ChangeQueue()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await keepAlive() }
+                group.addTask {
+                    for await batch in watcher.changes { await queue.put(batch) }
+                    await queue.finish()
+                }
                 await state.rebuild(nil, store: store, hub: hub, console: console)
-                for await batch in watcher.changes {
+                while let batch = await queue.take() {
                     await state.rebuild(batch, store: store, hub: hub, console: console)
                 }
                 group.cancelAll()

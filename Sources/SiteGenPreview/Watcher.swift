@@ -19,6 +19,47 @@ public struct ChangeBatch: Sendable, Equatable {
 
     /// What `IncrementalBuilder.rebuild(changed:)` takes: nil re-reads everything.
     public var changed: [String]? { everything ? nil : paths }
+
+    /// Both batches as one.
+    public func merged(with other: ChangeBatch) -> ChangeBatch {
+        ChangeBatch(paths: Array(Set(paths).union(other.paths)).sorted(), everything: everything || other.everything)
+    }
+}
+
+/// Changes waiting for the next rebuild. Batches that arrive while a rebuild runs are merged, so a
+/// slow rebuild is followed by one rebuild of everything that changed meanwhile, not by a queue of them.
+public actor ChangeQueue {
+    private var pending: ChangeBatch?
+    private var waiting: CheckedContinuation<ChangeBatch?, Never>?
+    private var finished = false
+
+    public init() {}
+
+    public func put(_ batch: ChangeBatch) {
+        if let waiting {
+            self.waiting = nil
+            waiting.resume(returning: batch)
+        } else {
+            pending = pending.map { $0.merged(with: batch) } ?? batch
+        }
+    }
+
+    /// No more batches: `take` returns what is pending, then nil.
+    public func finish() {
+        finished = true
+        waiting?.resume(returning: nil)
+        waiting = nil
+    }
+
+    /// Everything that changed since the last call; waits when nothing has.
+    public func take() async -> ChangeBatch? {
+        if let pending {
+            self.pending = nil
+            return pending
+        }
+        if finished { return nil }
+        return await withCheckedContinuation { waiting = $0 }
+    }
 }
 
 /// Watches `site.yml`, `content/` and `layouts/` with inotify (every folder, recursively; folders

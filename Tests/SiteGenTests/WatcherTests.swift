@@ -120,6 +120,21 @@ import Testing
         }
     }
 
+    @Test func batchesThatArriveDuringARebuildAreMerged() async {
+        let queue = ChangeQueue()
+        await queue.put(ChangeBatch(paths: ["content/a.md"]))
+        await queue.put(ChangeBatch(paths: ["content/b.md", "content/a.md"]))
+        #expect(await queue.take() == ChangeBatch(paths: ["content/a.md", "content/b.md"]))
+        await queue.put(ChangeBatch(paths: ["site.yml"]))
+        await queue.put(ChangeBatch(paths: [], everything: true))
+        let merged = await queue.take()
+        #expect(merged?.everything == true && merged?.changed == nil)
+        await queue.put(ChangeBatch(paths: ["layouts/base.mustache"]))
+        await queue.finish()
+        #expect(await queue.take()?.paths == ["layouts/base.mustache"], "what was pending still comes")
+        #expect(await queue.take() == nil)
+    }
+
     func rename(_ site: TestSite, _ from: String, _ to: String) throws {
         guard Foundation.rename(site.root.appendingPathComponent(from).path, site.root.appendingPathComponent(to).path) == 0 else {
             throw CocoaError(.fileWriteUnknown)
