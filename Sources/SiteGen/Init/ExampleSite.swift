@@ -447,7 +447,7 @@ Indictments and sanctions designations against individual hackers have symbolic 
 
 ## Further reading
 
-Our companion working paper, with a more detailed breakdown of laundering methods and policy options, is available at https://example.org/report. For the broader sanctions context, see [Sanctions & "Maximum Pressure"](/peninsula/sanctions-maximum-pressure-lessons/), and for maritime evasion, [Ship-to-Ship Transfers and the Limits of Maritime Enforcement](/peninsula/ship-to-ship-transfers-maritime-enforcement/).
+Our companion working paper, with a more detailed breakdown of laundering methods and policy options, is available at https://papers.example.org/report. For the broader sanctions context, see [Sanctions & "Maximum Pressure"](/peninsula/sanctions-maximum-pressure-lessons/), and for maritime evasion, [Ship-to-Ship Transfers and the Limits of Maritime Enforcement](/peninsula/ship-to-ship-transfers-maritime-enforcement/).
 
 The cyber revenue problem will not be solved quickly. But every dollar that cannot be laundered is a dollar that does not reach a missile factory.
 
