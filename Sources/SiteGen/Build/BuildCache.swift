@@ -51,9 +51,28 @@ struct BuildCache: Sendable {
         }
     }
 
-    /// Writes the cache (to a temporary file first, so a killed build never leaves a torn cache).
+    /// Writes the cache (to a temporary file first, so a killed build never leaves a torn cache),
+    /// streaming it in 1 MB pieces so that it never holds the whole encoding in memory.
     func save(source: URL) throws {
+        let folder = source.appendingPathComponent(Self.folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent("\(Self.file).\(getpid()).tmp").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileIO.Failure(path: temporary, code: errno) }
+        var failed: Int32 = 0
         var writer = CacheWriter()
+        func flush(force: Bool = false) {
+            guard force || writer.bytes.count >= 1 << 20, failed == 0 else { return }
+            writer.bytes.withUnsafeBytes { buffer in
+                var written = 0
+                while written < buffer.count {
+                    let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                    if count < 0 { if errno == EINTR { continue }; failed = errno; return }
+                    written += count
+                }
+            }
+            writer.bytes.removeAll(keepingCapacity: true)
+        }
         writer.string(Self.magic)
         writer.uint(configFingerprint.value)
         writer.uint(templatesFingerprint.value)
@@ -65,15 +84,18 @@ struct BuildCache: Sendable {
             writer.stamp(entry.stamp)
             writer.loaded(entry.loaded)
             writer.list(entry.diagnostics) { $0.diagnostic($1) }
+            flush()
         }
         writer.int(outputs.count)
         for (path, fingerprint) in outputs.sorted(by: { $0.key < $1.key }) { writer.string(path); writer.uint(fingerprint.value) }
         writer.int(staticSources.count)
         for (path, stamp) in staticSources.sorted(by: { $0.key < $1.key }) { writer.string(path); writer.stamp(stamp) }
-        let folder = source.appendingPathComponent(Self.folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let temporary = folder.appendingPathComponent("\(Self.file).\(getpid()).tmp").path
-        try writer.bytes.withUnsafeBytes { try FileIO.write(temporary, $0) }
+        flush(force: true)
+        if close(descriptor) != 0 && failed == 0 { failed = errno }
+        guard failed == 0 else {
+            unlink(temporary)
+            throw FileIO.Failure(path: temporary, code: failed)
+        }
         guard rename(temporary, Self.url(source).path) == 0 else {
             unlink(temporary)
             throw FileIO.Failure(path: Self.url(source).path, code: errno)

@@ -80,7 +80,9 @@ public struct Builder: Sendable {
         }, uniquingKeysWith: { first, _ in first })
         next.outputs = try await write(jobs, environment: environment, staticFiles: site.staticFiles,
                                        previous: cache, next: &next, report: &report)
-        try? report.time("save cache") { try next.save(source: source) }
+        if !(report.unchanged && report.parsed == 0) {  // else the cache on disk is already this one
+            try? report.time("save cache") { try next.save(source: source) }
+        }
         return report
     }
 
@@ -224,6 +226,7 @@ struct BuildStages: Sendable {
     func plan(_ site: Site, templates: TemplateSet) -> ([RenderJob], [Diagnostic]) {
         let jobs = Planner.plan(site)
         var diagnostics = Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
+        diagnostics += OutputPath.checkContained(jobs, staticFiles: site.staticFiles)
         for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {
             diagnostics.append(Diagnostic(.error, file: "layouts/\(kind.rawValue).mustache",
                 "no layout for \(kind.rawValue) pages",

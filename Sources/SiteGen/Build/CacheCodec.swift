@@ -3,7 +3,7 @@ import Foundation
 /// A compact binary encoding for the build cache: length-prefixed strings, little-endian integers.
 /// Decoding is defensive: a truncated or foreign file throws and the cache is ignored.
 struct CacheWriter {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func uint(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
