@@ -17,6 +17,32 @@ struct TreeWalk {
 
     init(rootPath: String) { self.rootPath = rootPath }
 
+    /// Node types of the table extension are assigned when extensions register; look them up once.
+    static let tableCell = nodeType("table_cell")
+    static let tableRow = nodeType("table_row")
+
+    private static func nodeType(_ name: String) -> cmark_node_type {
+        _ = MarkdownRenderer.registered
+        let renderer = MarkdownRenderer()
+        guard let parser = cmark_parser_new(renderer.options) else { return CMARK_NODE_NONE }
+        defer { cmark_parser_free(parser) }
+        if let ext = cmark_find_syntax_extension("table") { cmark_parser_attach_syntax_extension(parser, ext) }
+        cmark_parser_feed(parser, "|a|\n|-|\n|b|\n", 12)
+        MarkdownRenderer.parseLock.lock()
+        let document = cmark_parser_finish(parser)
+        MarkdownRenderer.parseLock.unlock()
+        defer { if let document { cmark_node_free(document) } }
+        guard let document, let iterator = cmark_iter_new(document) else { return CMARK_NODE_NONE }
+        defer { cmark_iter_free(iterator) }
+        while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
+            if let node = cmark_iter_get_node(iterator), let type = cmark_node_get_type_string(node),
+               String(cString: type) == name {
+                return cmark_node_get_type(node)
+            }
+        }
+        return CMARK_NODE_NONE
+    }
+
     var wordCount: Int {
         var count = 0
         var inWord = false
@@ -80,9 +106,9 @@ struct TreeWalk {
             newline()
         case CMARK_NODE_ITEM, CMARK_NODE_BLOCK_QUOTE:
             newline()
-        default:
-            if cmark_node_get_type_string(node).map({ String(cString: $0) }) == "table_cell" { append(32) }
-            if cmark_node_get_type_string(node).map({ String(cString: $0) }) == "table_row" { newline() }
+        case TreeWalk.tableCell: append(32)
+        case TreeWalk.tableRow: newline()
+        default: break
         }
     }
 

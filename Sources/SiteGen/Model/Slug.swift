@@ -5,6 +5,7 @@ public enum Slug {
     /// Derives a slug from a name: lowercase, diacritics folded ("Séoul" → "seoul"), every run of
     /// characters other than letters and digits becomes one "-". Letters of other scripts (Hangul) stay.
     public static func make(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 128 }) { return makeASCII(name) }
         let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive],
                                   locale: Locale(identifier: "en_US_POSIX")).lowercased()
         var slug = ""
@@ -21,6 +22,25 @@ public enum Slug {
             }
         }
         return slug
+    }
+
+    /// The same rules for plain ASCII names, without Foundation's folding (hot: every category of
+    /// every article, every heading).
+    static func makeASCII(_ name: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        var pendingDash = false
+        for byte in name.utf8 {
+            switch byte {
+            case 65...90, 97...122, 48...57:
+                if pendingDash && !bytes.isEmpty { bytes.append(45) }
+                pendingDash = false
+                bytes.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
+            case 39: continue
+            default: pendingDash = true
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether a slug given by hand is safe as one path component: letters, digits, '-', '_', '.',
