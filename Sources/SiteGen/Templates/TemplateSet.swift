@@ -82,7 +82,7 @@ public struct TemplateSet: Sendable {
                 diagnostics.append(Diagnostic(.error, file: path, line: error.context.lineNumber - 1,
                                               column: error.context.columnNumber,
                                               "template syntax error: \(describe(error.error))",
-                                              hint: "in: \(error.context.line.trimmingCharacters(in: .whitespaces))"))
+                                              hint: fix(for: error.error, line: error.context.line)))
             } catch {
                 diagnostics.append(Diagnostic(.error, file: path, "template syntax error: \(error)"))
             }
@@ -130,6 +130,20 @@ public struct TemplateSet: Sendable {
             index += 1
         }
         return diagnostics
+    }
+
+    /// How to fix a syntax error, with the line it is on when there is one.
+    static func fix(for error: Error, line: String) -> String {
+        let fix: String
+        switch error {
+        case MustacheTemplate.Error.sectionCloseNameIncorrect: fix = "close the innermost open section first"
+        case MustacheTemplate.Error.unfinishedName: fix = "end the tag with '}}'"
+        case MustacheTemplate.Error.expectedSectionEnd: fix = "close every {{#name}} and {{^name}} with {{/name}}"
+        case MustacheTemplate.Error.invalidSetDelimiter: fix = "write it as {{=<% %>=}}"
+        default: fix = "put everything inside {{<parent}} in {{$block}}…{{/block}} sections"
+        }
+        let text = line.trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? fix : "\(fix); the line: \(text)"
     }
 
     static func describe(_ error: Error) -> String {
