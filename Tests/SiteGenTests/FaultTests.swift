@@ -113,9 +113,9 @@ struct FaultTests {
 
     // MARK: Kill at any moment
 
-    /// Articles of the kill test: 300 by default (a debug build then takes about a second on an idle
+    /// Articles of the kill test: 200 by default (a debug build then takes about a second on an idle
     /// machine); `SITEGEN_FAULT_ARTICLES=1500` for the full run.
-    static let articles = Int(ProcessInfo.processInfo.environment["SITEGEN_FAULT_ARTICLES"] ?? "") ?? 300
+    static let articles = Int(ProcessInfo.processInfo.environment["SITEGEN_FAULT_ARTICLES"] ?? "") ?? 200
 
     @Test func aKilledBuildLeavesTheOldOrTheNewSiteNeverAMix() async throws {
         let articles = Self.articles
