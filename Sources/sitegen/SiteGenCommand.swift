@@ -93,7 +93,7 @@ enum Terminal {
         } catch let failure as BuildFailure {
             Interruption.waitIfInterrupted()
             printWarnings(failure.diagnostics.warnings)
-            for diagnostic in failure.diagnostics.errors { printError(diagnostic.description) }
+            for line in collapsingWriteErrors(failure.diagnostics.errors) { printError(line) }
             let count = failure.diagnostics.errors.count
             printError("sitegen: build failed with \(count) error\(count == 1 ? "" : "s"); nothing was written")
             throw ExitCode(1)
