@@ -1,7 +1,7 @@
 /* search.js: the search page (/search/). Plain JavaScript, no dependencies.
  *
  * Reads the index that sitegen writes (Sources/SiteGen/Search/): search/manifest.json first, then
- * only the shards that hold the query's terms, then the fragments of the results on screen.
+ * only the shards that hold the query's terms, then the fragment files of the results on screen.
  * Text from the index is only ever inserted as text (textContent, text nodes); the one piece of
  * markup this script makes around content is <mark> for matched words.
  *
@@ -127,7 +127,7 @@
   var index = null;          // the manifest, decoded
   var manifestPromise = null;
   var shards = new Map();    // shard number -> Promise of {t, p}
-  var fragments = new Map(); // document id -> Promise of fragment
+  var fragments = new Map(); // fragment file number -> Promise of [fragment]
   var postingsCache = new Map(); // term -> {docs, scores}
 
   function fetchJSON(path, options) {
@@ -159,10 +159,15 @@
       return value;
     }
     var authors = new Array(n), categories = new Array(n), years = new Int32Array(n);
+    function rice(k) {
+      var high = 0;
+      while (position < bytes.length * 8 && read(1) === 1) high++;
+      return high * (1 << k) + read(k);
+    }
     for (var doc = 0; doc < n; doc++) {
       var a = [], cs = [];
-      for (var na = read(f.countBits); na > 0; na--) a.push(read(f.authorBits));
-      for (var nc = read(f.countBits); nc > 0; nc--) cs.push(read(f.categoryBits));
+      for (var na = read(f.countBits); na > 0; na--) a.push(rice(f.authorRice));
+      for (var nc = read(f.countBits); nc > 0; nc--) cs.push(rice(f.categoryRice));
       authors[doc] = a; categories[doc] = cs;
     }
     m.years.forEach(function (run, k) {
@@ -171,7 +176,11 @@
     });
     var scale = new Float64Array(64);
     for (var level = 0; level < 64; level++) scale[level] = Math.exp(level / 63 * Math.log1p(m.maxScore)) - 1;
-    return { id: m.id, count: n, shards: m.shards, authorList: m.authors, categoryList: m.categories,
+    function withLinks(list, base) {
+      return list.map(function (entry) { return [entry[0], entry[1], base + encodeURIComponent(entry[0]) + '/']; });
+    }
+    return { id: m.id, count: n, shards: m.shards, perFile: m.documentsPerFile,
+             authorList: withLinks(m.authors, m.authorsURL), categoryList: withLinks(m.categories, m.categoriesURL),
              authors: authors, categories: categories, years: years, scale: scale };
   }
 
@@ -213,13 +222,15 @@
     return shards.get(number);
   }
 
+  /* The fragment of a document: from the file of its group (documentsPerFile to a file). */
   function loadFragment(id) {
-    if (!fragments.has(id)) {
-      var promise = fetchJSON('docs/' + id + '.json?v=' + index.id);
-      promise.catch(function () { fragments.delete(id); });
-      fragments.set(id, promise);
+    var file = Math.floor(id / index.perFile);
+    if (!fragments.has(file)) {
+      var promise = fetchJSON('docs/' + file + '.json?v=' + index.id);
+      promise.catch(function () { fragments.delete(file); });
+      fragments.set(file, promise);
     }
-    return fragments.get(id);
+    return fragments.get(file).then(function (group) { return group[id % index.perFile]; });
   }
 
   function postings(t, encoded) {

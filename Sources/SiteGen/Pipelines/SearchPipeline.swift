@@ -1,7 +1,7 @@
 import Foundation
 
 /// Site search: the `/search/` page (layout kind `search`), and the index the page's script reads:
-/// `search/manifest.json`, `search/shards/<n>.json` (terms and postings) and `search/docs/<id>.json`
+/// `search/manifest.json`, `search/shards/<n>.json` (terms and postings) and `search/docs/<n>.json`
 /// (what a result shows). The index is built here, while planning, because the shard files depend
 /// on it; document ids count from the oldest article, so publishing a new one keeps the others' ids.
 enum SearchPipeline {
@@ -22,26 +22,25 @@ enum SearchPipeline {
         }
         var jobs = [page(site)]
         let firstTerms = shards.firstTerms(index)
-        let authors = site.authors.map {
-            SearchManifest.Facet(slug: $0.slug, name: $0.name, url: site.urls.link("authors/\($0.slug)/"))
-        }
-        let categories = site.categories.map {
-            SearchManifest.Facet(slug: $0.slug, name: $0.name, url: site.urls.link("categories/\($0.slug)/"))
-        }
+        let authors = site.authors.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
+        let categories = site.categories.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
+        let links = SearchManifest.Links(authors: site.urls.link("authors/"), categories: site.urls.link("categories/"))
         jobs.append(job("manifest.json", content) {
             SearchManifest.json(index: index, firstTerms: firstTerms, documents: documents, authors: authors,
-                                categories: categories, version: content.description)
+                                categories: categories, links: links, version: content.description)
         })
         for number in shards.ranges.indices {
             var fingerprint = content
             fingerprint.add(number)
             jobs.append(job("shards/\(number).json", fingerprint) { shards.json(number, index: index) })
         }
-        for (id, document) in documents.enumerated() {
-            let fingerprint = site.fingerprint("search-doc") { hash in
-                hash.add(site.articles[site.articles.count - 1 - id].fingerprint)
+        let perFile = SearchManifest.documentsPerFile
+        for start in stride(from: 0, to: documents.count, by: perFile) {
+            let group = documents[start..<min(start + perFile, documents.count)]
+            let fingerprint = site.fingerprint("search-docs") { hash in
+                for id in group.indices { hash.add(site.articles[site.articles.count - 1 - id].fingerprint) }
             }
-            jobs.append(job("docs/\(id).json", fingerprint) { SearchManifest.fragment(document) })
+            jobs.append(job("docs/\(start / perFile).json", fingerprint) { SearchManifest.fragments(group) })
         }
         return jobs
     }

@@ -16,6 +16,12 @@ public struct SearchDocument: Sendable, Equatable {
     public var summary: String
     public var body: String
 
+    /// A summary made from the first paragraph: the body already has its words.
+    var summaryRepeatsBody: Bool {
+        let summary = self.summary.hasSuffix("…") ? String(self.summary.dropLast()) : self.summary
+        return !summary.isEmpty && body.hasPrefix(summary)
+    }
+
     public init(title: String, url: String, date: String = "", dateISO: String = "", year: Int = 2000,
                 authors: [Int] = [], categories: [Int] = [], authorNames: [String] = [],
                 categoryNames: [String] = [], summary: String = "", body: String = "") {
@@ -60,75 +66,40 @@ public struct SearchIndex: Sendable {
     static let titleBoost = 1.5, authorBoost = 1.0
     static let levels = 63.0
 
-    /// What one document contributes: weighted frequency and where each term occurs.
-    struct Counts {
-        var weighted: Float = 0
-        var inTitle = false
-        var inAuthor = false
-    }
-
-    struct AnalyzedDocument {
-        var counts: [String: Counts]
-        var length: Int
-    }
-
-    static func analyze(_ document: SearchDocument) -> AnalyzedDocument {
-        var counts: [String: Counts] = [:]
-        counts.reserveCapacity(512)
-        var length = 0
-        SearchText.forEachTerm(in: document.title) { counts[$0, default: Counts()].weighted += 3; counts[$0]!.inTitle = true }
-        for name in document.authorNames {
-            SearchText.forEachTerm(in: name) { counts[$0, default: Counts()].weighted += 2; counts[$0]!.inAuthor = true }
-        }
-        for name in document.categoryNames {
-            SearchText.forEachTerm(in: name) { counts[$0, default: Counts()].weighted += 2 }
-        }
-        for text in [document.summary, document.body] {
-            SearchText.forEachTerm(in: text) { term in
-                counts[term, default: Counts()].weighted += 1
-                length += 1
-            }
-        }
-        return AnalyzedDocument(counts: counts, length: length)
-    }
-
     /// Builds the index of `documents` (document id = position in the array).
     public static func build(_ documents: [SearchDocument]) -> SearchIndex {
-        build(analyzed: documents.map(analyze))
+        build(SearchAnalysis(documents))
     }
 
-    static func build(analyzed: [AnalyzedDocument]) -> SearchIndex {
-        var byTerm: [String: [(Int32, Counts)]] = [:]
-        for (id, document) in analyzed.enumerated() {
-            for (term, counts) in document.counts { byTerm[term, default: []].append((Int32(id), counts)) }
+    static func build(_ analysis: SearchAnalysis) -> SearchIndex {
+        let count = Double(analysis.lengths.count)
+        let averageLength = max(1, Double(analysis.lengths.reduce(0) { $0 + Int($1) }) / max(count, 1))
+        let norms = analysis.lengths.map { k1 * (1 - b + b * Double($0) / averageLength) }
+        let order = analysis.terms.indices.sorted {
+            analysis.terms[$0].utf16.lexicographicallyPrecedes(analysis.terms[$1].utf16)
         }
-        let count = Double(analyzed.count)
-        let averageLength = max(1, Double(analyzed.reduce(0) { $0 + $1.length }) / max(count, 1))
-        let norms = analyzed.map { k1 * (1 - b + b * Double($0.length) / averageLength) }
-        let terms = byTerm.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-        var scores: [[Double]] = []
-        scores.reserveCapacity(terms.count)
+        var scores = [Double](repeating: 0, count: analysis.documents.count)
         var maxScore = 0.0
-        for term in terms {
-            let entries = byTerm[term]!
-            let frequency = Double(entries.count)
+        for term in analysis.terms.indices {
+            let range = analysis.starts[term]..<analysis.starts[term + 1]
+            let frequency = Double(range.count)
             let idf = log(1 + (count - frequency + 0.5) / (frequency + 0.5))
-            let termScores = entries.map { id, counts -> Double in
-                let tf = Double(counts.weighted)
-                var score = idf * tf * (k1 + 1) / (tf + norms[Int(id)])
-                if counts.inTitle { score += titleBoost * idf }
-                if counts.inAuthor { score += authorBoost * idf }
-                return score
-            }
-            maxScore = max(maxScore, termScores.max() ?? 0)
-            scores.append(termScores)
-        }
-        let postings = zip(terms, scores).map { term, termScores in
-            zip(byTerm[term]!, termScores).map { entry, score in
-                Posting(document: entry.0, score: quantize(score, max: maxScore))
+            for entry in range {
+                let tf = Double(analysis.weights[entry])
+                var score = idf * tf * (k1 + 1) / (tf + norms[Int(analysis.documents[entry])])
+                if analysis.flags[entry] & SearchAnalysis.inTitle != 0 { score += titleBoost * idf }
+                if analysis.flags[entry] & SearchAnalysis.inAuthor != 0 { score += authorBoost * idf }
+                scores[entry] = score
+                maxScore = max(maxScore, score)
             }
         }
-        return SearchIndex(terms: terms, postings: postings, documentCount: analyzed.count, maxScore: maxScore)
+        let postings = order.map { term in
+            (analysis.starts[term]..<analysis.starts[term + 1]).map { entry in
+                Posting(document: analysis.documents[entry], score: quantize(scores[entry], max: maxScore))
+            }
+        }
+        return SearchIndex(terms: order.map { analysis.terms[$0] }, postings: postings,
+                           documentCount: analysis.lengths.count, maxScore: maxScore)
     }
 
     /// 1…63 on a log scale: `q = round(63 × ln(1 + score) / ln(1 + max))`, at least 1. The browser

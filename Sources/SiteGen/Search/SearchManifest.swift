@@ -3,32 +3,42 @@ import Foundation
 /// The small files of the search index besides the shards:
 ///
 /// - the manifest (`search/manifest.json`), fetched first: the first term of each shard, the score
-///   scale, the authors and categories, the years, and every document's authors and categories
-///   bit-packed, so that facet counts need no further download;
-/// - one fragment per document (`search/docs/<id>.json`): what a result shows (title, link, date,
-///   summary, and the start of the body for the snippet), fetched only for the results on screen.
+///   scale, the authors and categories (most used first), the years, and every document's authors
+///   and categories bit-packed (`FacetPacking`), so that facet counts need no further download;
+/// - the fragments (`search/docs/<n>.json`): what a result shows (title, link, date, summary, and
+///   the start of the body for the snippet), `documentsPerFile` documents a file (document id / that
+///   number), fetched only for the results on screen. Grouping keeps the file count down; the
+///   group is small so that ten results scattered over ten files stay a small download.
 public enum SearchManifest {
     public static let formatVersion = 1
     /// Characters of body text kept in a fragment for snippets.
-    public static let snippetTextLimit = 2_000
+    public static let snippetTextLimit = 1_200
+    public static let documentsPerFile = 4
 
-    /// A facet value: `[slug, name, url]` in the manifest.
+    /// A facet value: `[slug, name]` in the manifest; its page is the facet's `url` + slug + `/`.
     public struct Facet: Sendable, Equatable {
         public var slug: String
         public var name: String
-        public var url: String
-        public init(slug: String, name: String, url: String) {
+        public init(slug: String, name: String) {
             self.slug = slug
             self.name = name
-            self.url = url
+        }
+    }
+
+    /// Root-relative links of the author and category index pages (`/blog/authors/`).
+    public struct Links: Sendable, Equatable {
+        public var authors: String
+        public var categories: String
+        public init(authors: String, categories: String) {
+            self.authors = authors
+            self.categories = categories
         }
     }
 
     public static func json(index: SearchIndex, firstTerms: [String], documents: [SearchDocument],
-                            authors: [Facet], categories: [Facet], version: String) -> String {
+                            authors: [Facet], categories: [Facet], links: Links, version: String) -> String {
         func list(_ facets: [Facet]) -> String {
-            "[" + facets.map { "[\(JSONText.quoted($0.slug)),\(JSONText.quoted($0.name)),\(JSONText.quoted($0.url))]" }
-                .joined(separator: ",") + "]"
+            "[" + facets.map { "[\(JSONText.quoted($0.slug)),\(JSONText.quoted($0.name))]" }.joined(separator: ",") + "]"
         }
         var years: [(Int, Int)] = []
         for (id, document) in documents.enumerated() where years.last?.0 != document.year {
@@ -37,65 +47,103 @@ public enum SearchManifest {
         let packing = FacetPacking(documents, authorCount: authors.count, categoryCount: categories.count)
         return """
         {"version":\(formatVersion),"id":\(JSONText.quoted(version)),"count":\(documents.count),\
-        "maxScore":\(String(format: "%.6f", index.maxScore)),\
+        "maxScore":\(String(format: "%.6f", index.maxScore)),"documentsPerFile":\(documentsPerFile),\
         "shards":[\(firstTerms.map(JSONText.quoted).joined(separator: ","))],
-        "authors":\(list(authors)),
-        "categories":\(list(categories)),
+        "authorsURL":\(JSONText.quoted(links.authors)),"categoriesURL":\(JSONText.quoted(links.categories)),
+        "authors":\(list(packing.authorOrder.map { authors[$0] })),
+        "categories":\(list(packing.categoryOrder.map { categories[$0] })),
         "years":[\(years.map { "[\($0.0),\($0.1)]" }.joined(separator: ","))],
-        "facets":{"countBits":\(packing.countBits),"authorBits":\(packing.authorBits),\
-        "categoryBits":\(packing.categoryBits),"data":"\(packing.data.base64EncodedString())"}}
+        "facets":{"countBits":\(packing.countBits),"authorRice":\(packing.authorRice),\
+        "categoryRice":\(packing.categoryRice),"data":"\(packing.data.base64EncodedString())"}}
 
         """
     }
 
-    /// The fragment of one document.
+    /// The file of fragments `range` (a JSON array).
+    public static func fragments(_ documents: ArraySlice<SearchDocument>) -> String {
+        "[" + documents.map(fragment).joined(separator: ",\n") + "]\n"
+    }
+
+    /// The fragment of one document: `t` title, `u` link, `d` date, `i` ISO date, `s` summary (left
+    /// out when the body starts with it), `b` the start of the body.
     public static func fragment(_ document: SearchDocument) -> String {
         var text = "{\"t\":" + JSONText.quoted(document.title) + ",\"u\":" + JSONText.quoted(document.url)
         text += ",\"d\":" + JSONText.quoted(document.date) + ",\"i\":" + JSONText.quoted(document.dateISO)
-        if !document.summary.isEmpty { text += ",\"s\":" + JSONText.quoted(document.summary) }
-        text += ",\"b\":" + JSONText.quoted(excerpt(document.body, limit: snippetTextLimit))
-        return text + "}\n"
+        if !document.summary.isEmpty, !document.summaryRepeatsBody {
+            text += ",\"s\":" + JSONText.quoted(document.summary)
+        }
+        return text + ",\"b\":" + JSONText.quoted(excerpt(document.body, limit: snippetTextLimit)) + "}"
     }
 
-    /// The start of `text`, cut at a space before `limit` characters; lines joined by spaces.
+    /// The start of `text`: at most `limit` Unicode scalars, cut at the last space or line break.
     static func excerpt(_ text: String, limit: Int) -> String {
-        var result = String(text.prefix(limit))
-        if result.count < text.count, let space = result.lastIndex(of: " ") { result = String(result[..<space]) }
-        return result.replacingOccurrences(of: "\n", with: " ")
+        let scalars = text.unicodeScalars
+        guard let end = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex),
+              end < scalars.endIndex else { return text }
+        let cut = scalars[..<end].lastIndex { $0 == " " || $0 == "\n" } ?? end
+        return String(scalars[..<cut])
     }
 }
 
-/// Every document's authors and categories as one bit string: per document, the number of
-/// authors (`countBits`), each author's index (`authorBits`), the number of categories, each
-/// category's index (`categoryBits`); most significant bit first, padded to a byte, sent as base64.
+/// Every document's authors and categories as one bit string. Authors and categories are
+/// numbered by how many documents they have (most first: the manifest lists them in that order),
+/// and each number is Rice-coded (`q = n >> k` ones, a zero, then the low `k` bits), with the `k`
+/// that makes the whole smallest; frequent authors cost few bits. Per document: the number of
+/// authors (`countBits`), the authors, the number of categories, the categories; most significant
+/// bit first, padded to a byte, sent as base64.
 struct FacetPacking {
     var countBits: Int
-    var authorBits: Int
-    var categoryBits: Int
+    var authorRice: Int
+    var categoryRice: Int
+    /// Site author / category index by rank (the order of the manifest's lists).
+    var authorOrder: [Int]
+    var categoryOrder: [Int]
     var data = Data()
 
     init(_ documents: [SearchDocument], authorCount: Int, categoryCount: Int) {
-        func bits(_ value: Int) -> Int { max(1, Int.bitWidth - max(value, 1).leadingZeroBitCount) }
-        countBits = bits(documents.map { max($0.authors.count, $0.categories.count) }.max() ?? 1)
-        authorBits = bits(authorCount - 1)
-        categoryBits = bits(categoryCount - 1)
+        countBits = max(1, Int.bitWidth - max(documents.map { max($0.authors.count, $0.categories.count) }.max() ?? 1, 1)
+            .leadingZeroBitCount)
+        authorOrder = Self.byFrequency(documents.flatMap(\.authors), count: authorCount)
+        categoryOrder = Self.byFrequency(documents.flatMap(\.categories), count: categoryCount)
+        let authorRank = Self.ranks(authorOrder), categoryRank = Self.ranks(categoryOrder)
+        authorRice = Self.bestRice(documents.flatMap { $0.authors.map { authorRank[$0] } })
+        categoryRice = Self.bestRice(documents.flatMap { $0.categories.map { categoryRank[$0] } })
         var writer = BitWriter()
         for document in documents {
             writer.write(document.authors.count, bits: countBits)
-            for author in document.authors { writer.write(author, bits: authorBits) }
+            for author in document.authors { writer.writeRice(authorRank[author], k: authorRice) }
             writer.write(document.categories.count, bits: countBits)
-            for category in document.categories { writer.write(category, bits: categoryBits) }
+            for category in document.categories { writer.writeRice(categoryRank[category], k: categoryRice) }
         }
         data = Data(writer.finish())
     }
 
-    /// Reads the packing back (what the browser does).
-    static func unpack(_ data: Data, count: Int, countBits: Int, authorBits: Int,
-                       categoryBits: Int) -> [(authors: [Int], categories: [Int])] {
+    /// Indices 0..<count, most used first (ties: lower index first).
+    static func byFrequency(_ uses: [Int], count: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: count)
+        for use in uses { counts[use] += 1 }
+        return (0..<count).sorted { (counts[$1], $0) < (counts[$0], $1) }
+    }
+
+    static func ranks(_ order: [Int]) -> [Int] {
+        var ranks = [Int](repeating: 0, count: order.count)
+        for (rank, index) in order.enumerated() { ranks[index] = rank }
+        return ranks
+    }
+
+    static func bestRice(_ values: [Int]) -> Int {
+        (0...12).min { k, other in
+            values.reduce(0) { $0 + ($1 >> k) + 1 + k } < values.reduce(0) { $0 + ($1 >> other) + 1 + other }
+        } ?? 0
+    }
+
+    /// Reads the packing back (what the browser does); authors and categories as ranks.
+    static func unpack(_ data: Data, count: Int, countBits: Int, authorRice: Int,
+                       categoryRice: Int) -> [(authors: [Int], categories: [Int])] {
         var reader = BitReader(bytes: Array(data))
         return (0..<count).map { _ in
-            let authors = (0..<reader.read(countBits)).map { _ in reader.read(authorBits) }
-            let categories = (0..<reader.read(countBits)).map { _ in reader.read(categoryBits) }
+            let authors = (0..<reader.read(countBits)).map { _ in reader.readRice(authorRice) }
+            let categories = (0..<reader.read(countBits)).map { _ in reader.readRice(categoryRice) }
             return (authors, categories)
         }
     }
@@ -112,6 +160,12 @@ struct BitWriter {
             used += 1
             if used == 8 { bytes.append(current); current = 0; used = 0 }
         }
+    }
+
+    mutating func writeRice(_ value: Int, k: Int) {
+        for _ in 0..<(value >> k) { write(1, bits: 1) }
+        write(0, bits: 1)
+        write(value & ((1 << k) - 1), bits: k)
     }
 
     mutating func finish() -> [UInt8] {
@@ -132,5 +186,11 @@ struct BitReader {
             position += 1
         }
         return value
+    }
+
+    mutating func readRice(_ k: Int) -> Int {
+        var high = 0
+        while position < bytes.count * 8, read(1) == 1 { high += 1 }
+        return high << k | read(k)
     }
 }

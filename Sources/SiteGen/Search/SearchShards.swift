@@ -125,35 +125,52 @@ public enum PostingCodec {
 /// the text stays inert even if a file is ever embedded in or sniffed as HTML.
 public enum JSONText {
     public static func quoted(_ text: String) -> String {
-        var needsEscaping = false
-        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C || byte == 0x3E
-            || byte == 0x26 || byte == 0xE2 {
-            needsEscaping = true
-            break
-        }
-        guard needsEscaping else { return "\"" + text + "\"" }
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count, !needsEscape(bytes, start) { start += 1 }
+            if start == bytes.count { return "\"" + String(decoding: bytes, as: UTF8.self) + "\"" }
+            var out: [UInt8] = [0x22]
+            out.reserveCapacity(bytes.count + 32)
+            var i = 0
+            while i < bytes.count {
+                var end = i
+                while end < bytes.count, !needsEscape(bytes, end) { end += 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+                guard end < bytes.count else { break }
+                i = end + escape(bytes, end, into: &out)
             }
+            out.append(0x22)
+            return String(decoding: out, as: UTF8.self)
         }
-        return out + "\""
+    }
+
+    private static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        let byte = bytes[i]
+        switch byte {
+        case 0..<0x20, 0x22, 0x5C, 0x3C, 0x3E, 0x26: return true
+        case 0xE2: return i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9)
+        default: return false
+        }
+    }
+
+    /// Appends the escape of the character at `i`; returns how many bytes it took.
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, into out: inout [UInt8]) -> Int {
+        let hex = Array("0123456789abcdef".utf8)
+        func unicode(_ value: Int) {
+            out.append(contentsOf: [0x5C, 0x75, hex[value >> 12 & 15], hex[value >> 8 & 15], hex[value >> 4 & 15], hex[value & 15]])
+        }
+        switch bytes[i] {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, 0x6E]
+        case 0x0D: out += [0x5C, 0x72]
+        case 0x09: out += [0x5C, 0x74]
+        case 0xE2:
+            unicode(bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029)  // LINE / PARAGRAPH SEPARATOR
+            return 3
+        default: unicode(Int(bytes[i]))
+        }
+        return 1
     }
 }

@@ -35,59 +35,39 @@ public enum SearchText {
         return result
     }
 
-    /// Calls `body` with each term of `text`. ASCII words take a fast path that never leaves bytes.
+    /// Calls `body` with each term of `text` (the reference path; `TermTable` is the fast one).
     static func forEachTerm(in text: String, _ body: (String) -> Void) {
-        var ascii: [UInt8] = []
-        ascii.reserveCapacity(32)
-        var other = String.UnicodeScalarView()
-        var isASCII = true
-        var pendingApostrophe = false
+        forEachWord(in: text) { word, isASCII in
+            if let term = term(ofWord: word, isASCII: isASCII) { body(term) }
+        }
+    }
 
-        func flush() {
-            defer { ascii.removeAll(keepingCapacity: true); other = String.UnicodeScalarView(); isASCII = true }
-            if isASCII {
-                if let term = asciiTerm(&ascii) { body(term) }
-            } else if let term = unicodeTerm(String(other)) {
-                body(term)
+    /// The term of one word as `forEachWord` yields it.
+    static func term(ofWord word: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> String? {
+        if isASCII {
+            var bytes = Array(word)
+            return asciiTerm(&bytes)
+        }
+        return unicodeTerm(String(decoding: word, as: UTF8.self))
+    }
+
+    /// Splits text into words: calls `body` with each word's UTF-8 bytes (ASCII letters lowercased,
+    /// apostrophes inside the word left out) and whether the word is all ASCII.
+    static func forEachWord(in text: String, _ body: (UnsafeBufferPointer<UInt8>, Bool) -> Void) {
+        withWords(in: text) { words in
+            while let (word, isASCII) = words.next() { body(word, isASCII) }
+        }
+    }
+
+    /// Runs `body` with a `WordScanner` over `text`.
+    static func withWords<Result>(in text: String, _ body: (inout WordScanner) -> Result) -> Result {
+        var text = text
+        return text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WordScanner.bufferSize) { buffer in
+                var scanner = WordScanner(bytes: bytes, buffer: buffer)
+                return body(&scanner)
             }
         }
-
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if value < 128 {
-                let byte = UInt8(value)
-                if asciiWordByte[Int(byte)] {
-                    if pendingApostrophe { pendingApostrophe = false }
-                    if isASCII { ascii.append(byte | (byte >= 65 && byte <= 90 ? 32 : 0)) } else { other.append(scalar) }
-                    continue
-                }
-                if byte == 39, !(ascii.isEmpty && other.isEmpty), !pendingApostrophe {
-                    pendingApostrophe = true
-                    continue
-                }
-            } else if isIdeograph(value) {
-                pendingApostrophe = false
-                flush()
-                other.append(scalar)
-                isASCII = false
-                flush()
-                continue
-            } else if isWordScalar(scalar) {
-                pendingApostrophe = false
-                if isASCII {
-                    isASCII = false
-                    for byte in ascii { other.append(Unicode.Scalar(byte)) }
-                }
-                other.append(scalar)
-                continue
-            } else if value == 0x2019, !(ascii.isEmpty && other.isEmpty), !pendingApostrophe {
-                pendingApostrophe = true
-                continue
-            }
-            pendingApostrophe = false
-            if !(ascii.isEmpty && other.isEmpty) { flush() }
-        }
-        if !(ascii.isEmpty && other.isEmpty) { flush() }
     }
 
     /// A lowercased ASCII word (letters and digits) → its term.
@@ -203,5 +183,92 @@ public enum SearchText {
     static func isIdeograph(_ value: UInt32) -> Bool {
         (0x3040...0x30FF).contains(value) || (0x3400...0x4DBF).contains(value) || (0x4E00...0x9FFF).contains(value)
             || (0xF900...0xFAFF).contains(value) || (0x20000...0x2FA1F).contains(value)
+    }
+}
+
+/// The words of UTF-8 text, one at a time (the rules in `SearchText`). Works on bytes: the ASCII
+/// letters and digits of most text never become `Character`s or `String`s. A word is copied into
+/// `buffer` (ASCII lowercased, apostrophes left out); the result points into it until the next call.
+struct WordScanner {
+    /// Bytes kept of one word; longer words are never indexed (more than `maxWordLength` scalars).
+    static let bufferSize = 4 * SearchText.maxWordLength + 4
+    /// For each ASCII byte: its lowercase form if it is a letter or digit, else 0.
+    static let asciiWord: [UInt8] = (0..<128).map { byte in
+        guard SearchText.asciiWordByte[byte] else { return 0 }
+        return UInt8(byte) | ((65...90).contains(byte) ? 32 : 0)
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    private var position = 0
+    private let ascii = WordScanner.asciiWord
+
+    init(bytes: UnsafeBufferPointer<UInt8>, buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.bytes = bytes
+        self.buffer = buffer
+    }
+
+    /// The next word and whether it is all ASCII, or nil at the end of the text.
+    mutating func next() -> (UnsafeBufferPointer<UInt8>, Bool)? {
+        var length = 0, isASCII = true, apostrophe = false, overflow = false
+        let n = bytes.count, capacity = buffer.count
+        return ascii.withUnsafeBufferPointer { ascii -> (UnsafeBufferPointer<UInt8>, Bool)? in
+            func word() -> (UnsafeBufferPointer<UInt8>, Bool) { (UnsafeBufferPointer(rebasing: buffer[0..<length]), isASCII) }
+            while position < n {
+                var byte = bytes[position]
+                if byte < 0x80 {
+                    var lower = ascii[Int(byte)]
+                    if lower != 0 {
+                        // The common case: a run of ASCII letters and digits.
+                        repeat {
+                            if length < capacity { buffer[length] = lower; length += 1 } else { overflow = true }
+                            position += 1
+                            guard position < n else { break }
+                            byte = bytes[position]
+                            lower = byte < 0x80 ? ascii[Int(byte)] : 0
+                        } while lower != 0
+                        apostrophe = false
+                        continue
+                    }
+                    position += 1
+                    if byte == 39, length > 0, !apostrophe {
+                        apostrophe = true
+                    } else if length > 0 {
+                        if !overflow { return word() }
+                        length = 0; isASCII = true; apostrophe = false; overflow = false
+                    }
+                    continue
+                }
+                let size = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+                var value = UInt32(byte) & (size == 2 ? 0x1F : size == 3 ? 0x0F : 0x07)
+                for k in 1..<size where position + k < n { value = value << 6 | UInt32(bytes[position + k] & 0x3F) }
+                if SearchText.isIdeograph(value) {
+                    if length > 0, !overflow { return word() }
+                    for k in 0..<size { buffer[k] = bytes[position + k] }
+                    position += size
+                    return (UnsafeBufferPointer(rebasing: buffer[0..<size]), false)
+                }
+                if let scalar = Unicode.Scalar(value), SearchText.isWordScalar(scalar) {
+                    if length + size <= capacity {
+                        for k in 0..<size { buffer[length + k] = bytes[position + k] }
+                        length += size
+                    } else {
+                        overflow = true
+                    }
+                    isASCII = false
+                    apostrophe = false
+                    position += size
+                    continue
+                }
+                position += size
+                if value == 0x2019, length > 0, !apostrophe {
+                    apostrophe = true
+                } else if length > 0 {
+                    if !overflow { return word() }
+                    length = 0; isASCII = true; apostrophe = false; overflow = false
+                }
+            }
+            return length > 0 && !overflow ? word() : nil
+        }
     }
 }

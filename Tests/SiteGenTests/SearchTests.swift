@@ -1,0 +1,291 @@
+import Foundation
+import Testing
+@testable import SiteGen
+
+/// Search: how text becomes terms, the index and its shards, the JSON files, and the search page.
+@Suite struct SearchTests {
+    // MARK: Normalization
+
+    /// The cases shared with the browser test of `search.js`.
+    static func normalizationCases() throws -> [(word: String, term: String?)] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".ci/browser/normalization-cases.tsv")
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }
+            .map { line in
+                let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+                let term = parts.count > 1 ? String(parts[1]) : ""
+                return (String(parts[0]), term.isEmpty ? nil : term)
+            }
+    }
+
+    @Test func wordsBecomeTermsAsTheSharedCasesSay() throws {
+        let cases = try Self.normalizationCases()
+        #expect(cases.count > 30)
+        for (word, term) in cases {
+            #expect(SearchText.term(word) == term, "\(word)")
+        }
+    }
+
+    @Test func caseAndDiacriticsFold() {
+        #expect(SearchText.fold("Séoul") == "seoul")
+        #expect(SearchText.fold("ÅNGSTRÖM") == "angstrom")
+        #expect(SearchText.terms(in: "SEOUL Seoul séoul") == ["seoul", "seoul", "seoul"])
+    }
+
+    @Test func stemmingJoinsTheFormsOfAWord() {
+        for forms in [["trade", "trades", "traded", "trading"], ["sanction", "sanctions", "sanctioned"],
+                      ["policy", "policies"], ["negotiate", "negotiated", "negotiating"], ["study", "studies", "studied"]] {
+            #expect(Set(forms.map(SearchText.term)).count == 1, "\(forms)")
+        }
+        #expect(SearchText.stem("status") == "status")
+        #expect(SearchText.stem("g20") == "g20", "words with digits are left alone")
+    }
+
+    @Test func hangulStaysAsWrittenAndIdeographsAreWordsOfTheirOwn() {
+        #expect(SearchText.terms(in: "서울에서 열린 회담") == ["서울에서", "열린", "회담"])
+        #expect(SearchText.fold("서울") == "서울")
+        #expect(SearchText.terms(in: "北韓 policy") == ["北", "韓", "policy"])
+    }
+
+    @Test func punctuationApostrophesAndStopWords() {
+        #expect(SearchText.terms(in: "The Korea's (peace) regime—and <script>alert(1)</script>")
+                == ["korea", "peac", "regim", "script", "alert", "script"])
+        #expect(SearchText.terms(in: "it's 'quoted'") == ["quot"])
+        #expect(SearchText.terms(in: String(repeating: "a", count: 41)) == [])
+    }
+
+    @Test func theFastAnalysisFindsTheSameTermsAsTheReference() {
+        let texts = ["Séoul and SEOUL, the Korea’s talks", "서울에서 北韓 ÅNGSTRÖM don't stop", "G20 2024 résumé x",
+                     "Straße — “quoted” Œuvre’s trades traded"]
+        let documents = texts.map { SearchDocument(title: "", url: "", body: $0) }
+        let analysis = SearchAnalysis(documents)
+        for (id, text) in texts.enumerated() {
+            var found = Set<String>()
+            for term in analysis.terms.indices
+            where analysis.documents[analysis.starts[term]..<analysis.starts[term + 1]].contains(Int32(id)) {
+                found.insert(analysis.terms[term])
+            }
+            #expect(found == Set(SearchText.terms(in: text)), "\(text)")
+            #expect(Int(analysis.lengths[id]) == SearchText.terms(in: text).count)
+        }
+    }
+
+    // MARK: Index and shards
+
+    static let documents = [
+        SearchDocument(title: "Sanctions on Seoul", url: "/a/", year: 2023, authors: [0], categories: [1],
+                       authorNames: ["Ann Lee"], categoryNames: ["Trade & Economics"], body: "Trade talks stalled."),
+        SearchDocument(title: "Harbor notes", url: "/b/", year: 2024, authors: [1, 0], categories: [0],
+                       authorNames: ["Bo Kim", "Ann Lee"], categoryNames: ["Security"],
+                       body: "A note on sanctions in Séoul and the harbor. 서울에서 열린 회담."),
+        SearchDocument(title: "Unrelated", url: "/c/", year: 2024, authors: [1], categories: [],
+                       authorNames: ["Bo Kim"], body: String(repeating: "Fisheries and weather. ", count: 20)),
+    ]
+
+    @Test func indexHoldsEveryFieldAndRanksTitleMatchesFirst() {
+        let index = SearchIndex.build(Self.documents)
+        let sanction = index.postings(of: "sanction") ?? []
+        #expect(sanction.map(\.document) == [0, 1])
+        #expect(sanction[0].score > sanction[1].score, "the title match scores higher")
+        #expect(index.postings(of: "seoul")?.map(\.document) == [0, 1], "Séoul is found as seoul")
+        #expect(index.postings(of: "lee")?.map(\.document) == [0, 1], "author names are indexed")
+        #expect(index.postings(of: "economic")?.map(\.document) == [0], "category names are indexed")
+        #expect(index.postings(of: "서울에서")?.map(\.document) == [1])
+        #expect(index.postings(of: "the") == nil)
+        #expect(index.terms == index.terms.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) })
+        #expect(index.postings.allSatisfy { $0.allSatisfy { (1...63).contains($0.score) } })
+    }
+
+    @Test func quantizedScoresKeepTheirOrder() {
+        let levels = stride(from: 0.01, through: 40, by: 0.37).map { SearchIndex.quantize($0, max: 40) }
+        #expect(levels == levels.sorted())
+        #expect(SearchIndex.quantize(40, max: 40) == 63)
+        let back = SearchIndex.dequantize(SearchIndex.quantize(7.5, max: 40), max: 40)
+        #expect(abs(back - 7.5) / 7.5 < 0.05)
+    }
+
+    @Test func postingsRoundTripThroughTheirText() {
+        let documents: [Int32] = [0, 1, 2, 70, 1_100, 1_101, 20_000, 300_000]
+        let postings = documents.enumerated().map { SearchIndex.Posting(document: $1, score: UInt8($0 * 8 + 1)) }
+        let text = PostingCodec.encode(postings)
+        #expect(PostingCodec.decode(text) == postings)
+        #expect(!text.contains("\"") && !text.contains("\\") && !text.contains("<"))
+        #expect(PostingCodec.encode([.init(document: 0, score: 5), .init(document: 1, score: 5)]) == "0505")
+    }
+
+    @Test func everyTermIsInTheShardItMapsTo() {
+        var documents: [SearchDocument] = []
+        for n in 0..<60 {
+            documents.append(SearchDocument(title: "Title \(n) alpha\(n) beta\(n % 7)", url: "/\(n)/",
+                                            body: "gamma\(n * 13) delta\(n % 5) Korea 한국\(n % 3) épée\(n)"))
+        }
+        let index = SearchIndex.build(documents)
+        let shards = SearchShards(index, targetBytes: 300)
+        let firstTerms = shards.firstTerms(index)
+        #expect(shards.ranges.count > 10)
+        #expect(shards.ranges.first?.lowerBound == 0 && shards.ranges.last?.upperBound == index.terms.count)
+        for (position, term) in index.terms.enumerated() {
+            let shard = SearchShards.shard(for: term, firstTerms: firstTerms)
+            #expect(shards.ranges[shard].contains(position), "\(term) in shard \(shard)")
+            #expect(shards.json(shard, index: index).contains("\"\(term)\""))
+        }
+        // A prefix's terms lie between the shard of the prefix and the shard of prefix + U+FFFF.
+        for prefix in ["alpha", "gamma1", "한국", "epee"] {
+            let from = SearchShards.shard(for: prefix, firstTerms: firstTerms)
+            let to = SearchShards.shard(for: prefix + "\u{FFFF}", firstTerms: firstTerms)
+            for (position, term) in index.terms.enumerated() where term.hasPrefix(prefix) {
+                #expect((shards.ranges[from].lowerBound..<shards.ranges[to].upperBound).contains(position), "\(term)")
+            }
+        }
+        #expect(SearchShards.shard(for: "", firstTerms: firstTerms) == 0)
+    }
+
+    @Test func shardJSONParsesBack() throws {
+        let index = SearchIndex.build(Self.documents)
+        let shards = SearchShards(index)
+        #expect(shards.ranges.count == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(shards.json(0, index: index).utf8)) as? [String: [String]]
+        #expect(object?["t"] == index.terms)
+        #expect(object?["p"]?.map(PostingCodec.decode) == index.postings)
+    }
+
+    // MARK: JSON files
+
+    @Test func hostileTextIsEscapedInTheJSON() throws {
+        let hostile = "</script><script>alert(\"x\")</script> & \\ \u{2028} \u{1} ok"
+        let quoted = JSONText.quoted(hostile)
+        #expect(!quoted.contains("<") && !quoted.contains(">") && !quoted.contains("&"))
+        #expect(!quoted.contains("\u{2028}"))
+        let parsed = try JSONSerialization.jsonObject(with: Data("[\(quoted)]".utf8)) as? [String]
+        #expect(parsed == [hostile])
+
+        let document = SearchDocument(title: hostile, url: "/x/", date: "May 1, 2024", summary: "<b>bold</b>",
+                                      body: "Body <img src=x onerror=alert(1)>")
+        let fragment = SearchManifest.fragment(document)
+        #expect(!fragment.contains("<"))
+        let object = try JSONSerialization.jsonObject(with: Data(fragment.utf8)) as? [String: String]
+        #expect(object?["t"] == hostile)
+        #expect(object?["s"] == "<b>bold</b>")
+        #expect(object?["b"] == "Body <img src=x onerror=alert(1)>")
+
+        let derived = SearchDocument(title: "T", url: "/t/", summary: "First paragraph, cut…",
+                                     body: "First paragraph, cut here.\nMore.")
+        #expect(!SearchManifest.fragment(derived).contains("\"s\":"), "a summary the body starts with is left out")
+    }
+
+    @Test func fragmentBodyIsCutAtAWordBoundary() {
+        let body = String(repeating: "word ", count: 1_000)
+        let excerpt = SearchManifest.excerpt(body, limit: 23)
+        #expect(excerpt == "word word word word")
+        #expect(SearchManifest.excerpt("short text", limit: 23) == "short text")
+    }
+
+    @Test func riceCodesRoundTrip() {
+        var writer = BitWriter()
+        let values = [0, 1, 2, 7, 8, 100, 3, 0, 149]
+        for value in values { writer.writeRice(value, k: 3) }
+        var reader = BitReader(bytes: writer.finish())
+        #expect(values.map { _ in reader.readRice(3) } == values)
+        #expect(FacetPacking.bestRice([0, 0, 1, 0, 2]) == 0)
+        #expect(FacetPacking.bestRice(Array(0..<150)) >= 5)
+    }
+
+    @Test func manifestCarriesFacetsForEveryDocument() throws {
+        let index = SearchIndex.build(Self.documents)
+        let shards = SearchShards(index)
+        let authors = [SearchManifest.Facet(slug: "ann-lee", name: "Ann Lee"), SearchManifest.Facet(slug: "bo-kim", name: "Bo Kim")]
+        let categories = [SearchManifest.Facet(slug: "security", name: "Security"),
+                          SearchManifest.Facet(slug: "trade", name: "Trade & <Economics>")]
+        let text = SearchManifest.json(index: index, firstTerms: shards.firstTerms(index), documents: Self.documents,
+                                       authors: authors, categories: categories,
+                                       links: .init(authors: "/authors/", categories: "/categories/"), version: "v1")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(manifest["count"] as? Int == 3)
+        #expect((manifest["categories"] as? [[String]])?[1][1] == "Trade & <Economics>")
+        #expect((manifest["years"] as? [[Int]]) == [[2023, 0], [2024, 1]])
+        let facets = try #require(manifest["facets"] as? [String: Any])
+        let data = try #require(Data(base64Encoded: facets["data"] as? String ?? ""))
+        let unpacked = FacetPacking.unpack(data, count: 3, countBits: facets["countBits"] as! Int,
+                                           authorRice: facets["authorRice"] as! Int,
+                                           categoryRice: facets["categoryRice"] as! Int)
+        // Listed most used first: Ann Lee (2 documents) before Bo Kim; Security and Trade have one each.
+        #expect((manifest["authors"] as? [[String]])?.map { $0[0] } == ["ann-lee", "bo-kim"])
+        let authorSlugs = ["ann-lee", "bo-kim"], categorySlugs = ["security", "trade"]
+        let listedAuthors = (manifest["authors"] as? [[String]] ?? []).map { $0[0] }
+        let listedCategories = (manifest["categories"] as? [[String]] ?? []).map { $0[0] }
+        #expect(unpacked.map { $0.authors.map { listedAuthors[$0] } } == Self.documents.map { $0.authors.map { authorSlugs[$0] } })
+        #expect(unpacked.map { $0.categories.map { listedCategories[$0] } }
+                == Self.documents.map { $0.categories.map { categorySlugs[$0] } })
+    }
+
+    // MARK: Whole site
+
+    /// The repository's own layouts, so the real search page and script are built.
+    static func themeLayouts() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("layouts")
+        var text = ""
+        let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+        for file in files.sorted() where file.hasSuffix(".mustache") || file.hasSuffix(".js") {
+            text += "\n-- layouts/\(file) --\n" + (try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8))
+        }
+        return text
+    }
+
+    @Test func searchPageAndIndexWorkUnderABasePath() async throws {
+        let site = try TestSite(try Self.themeLayouts() + annLee + """
+        -- content/blog/first.md --
+        \(article(title: "'<script>alert(1)</script> & Séoul'", date: "2023-11-28", categories: "[North Korea]",
+                  body: "Talks in Seoul resumed. 서울에서 열린 회담."))
+        -- content/blog/second.md --
+        \(article(title: "Harbor Notes", date: "2024-02-01", body: "Nothing about the capital."))
+        """)
+        defer { site.remove() }
+        try await site.buildOK(baseURL: "https://example.org/blog/")
+        try site.expect("search/index.html", """
+            data-manifest="/blog/search/manifest.json"
+            <script src="/blog/assets/search.js" defer></script>
+            <form class="search-form search-page-form" role="search" action="/blog/search/" method="get">
+            <a href="/blog/blog/">The Peninsula</a> <span class="search-count">(2)</span>
+            <a href="/blog/categories/north-korea/">North Korea</a>
+            <a href="/blog/authors/ann-lee/">Ann Lee</a>
+            <a href="/blog/categories/">Categories</a>
+            id="search-results"
+            """)
+        #expect(site.exists("assets/search.js"))
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(site.read("search/manifest.json").utf8))
+                                    as? [String: Any])
+        #expect(manifest["count"] as? Int == 2)
+        #expect((manifest["authors"] as? [[String]])?.first == ["ann-lee", "Ann Lee"])
+        #expect(manifest["authorsURL"] as? String == "/blog/authors/")
+        let shards = try #require(manifest["shards"] as? [String])
+        let shard = SearchShards.shard(for: "seoul", firstTerms: shards)
+        try site.expect("search/shards/\(shard).json", "\"seoul\"")
+        // Ids count from the oldest article; fragments come in groups.
+        let group = try #require(try JSONSerialization.jsonObject(with: Data(site.read("search/docs/0.json").utf8))
+                                 as? [[String: String]])
+        #expect(group.count == 2)
+        let oldest = group[0]
+        #expect(oldest["t"] == "<script>alert(1)</script> & Séoul")
+        #expect(oldest["u"] == "/blog/blog/first/")
+        try site.expect("search/docs/0.json", "! <script>")
+        try site.expect("sitemap.xml", """
+            ! search/
+            <loc>https://example.org/blog/blog/first/</loc>
+            """)
+    }
+
+    @Test func aThemeWithoutASearchLayoutGetsBrowseLinks() async throws {
+        let site = try TestSite(annLee + "\n-- content/blog/a.md --\n" + article())
+        defer { site.remove() }
+        try await site.buildOK()
+        try site.expect("search/index.html", """
+            <title>Search | Test Site</title>
+            <li><a href="/blog/">The Peninsula</a> (1)</li>
+            <a href="/categories/security/">Security</a> (1)
+            <a href="/authors/">Authors</a>
+            """)
+        #expect(site.exists("search/manifest.json") && site.exists("search/shards/0.json") && site.exists("search/docs/0.json"))
+    }
+}
