@@ -110,7 +110,14 @@
     return t !== null && tokens.some(function (token) { return matchesTerm(t, token); });
   }
 
-  window.SiteSearch = { words: words, fold: fold, stem: stem, term: term, analyze: analyze };
+  /* The first term of a text, like SearchText.term(_:) in Swift (for tests). */
+  function termOf(text) {
+    var list = words(text);
+    for (var i = 0; i < list.length; i++) { var t = term(list[i].word); if (t !== null) return t; }
+    return null;
+  }
+
+  window.SiteSearch = { words: words, fold: fold, stem: stem, term: term, termOf: termOf, analyze: analyze };
 
   // ---- Index access ----------------------------------------------------------------------------
 
@@ -356,7 +363,13 @@
     var tokens = analyze(query);
     state.query = query.trim();
     state.tokens = tokens;
-    if (!state.query) { showIdle(); writeURL(); return Promise.resolve(); }
+    if (!state.query) {
+      showIdle();
+      writeURL();
+      app.setAttribute('data-search-ms', (performance.now() - startedAt).toFixed(1));
+      app.setAttribute('data-search-query', '');
+      return Promise.resolve();
+    }
     if (tokens.length === 0) { state.results = []; return render(sequence, startedAt); }
     return loadManifest().then(function () {
       var numbers = [];
