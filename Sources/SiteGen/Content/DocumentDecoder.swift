@@ -24,12 +24,13 @@ struct DocumentDecoder {
         let image = imageRef(&fields)
         let slug = slug(path, &fields)
         let aliases = aliases(&fields)
-        let summary = fields.string("summary")
+        let body = markdown.render(split.body)
+        // Derived once here (and kept in the build cache), not on every assembly of the site.
+        let summary = fields.string("summary") ?? Summary.make(from: body.firstParagraph)
         let draft = fields.bool("draft") ?? false
         if let date, let updated, updated.value < date.value {
             fields.diagnostics.append(.warning(path, updated.position, "'updated' is earlier than 'date'"))
         }
-        let body = markdown.render(split.body)
         guard let title, let date, !authors.isEmpty, !categories.isEmpty else { return .none }
         return .article(ArticleDocument(
             path: path, section: section, slug: slug, title: title, date: date, updated: updated?.value,

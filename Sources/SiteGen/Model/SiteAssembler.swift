@@ -139,7 +139,7 @@ public enum SiteAssembler {
     }
 
     private static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
-        let summary = document.summary ?? Summary.make(from: document.body.firstParagraph)
+        let summary = document.summary ?? ""  // set by the decoder: front matter, else the first paragraph
         var fingerprint = document.fingerprint
         fingerprint.add(authors)
         fingerprint.add(categories)
