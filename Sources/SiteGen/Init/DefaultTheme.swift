@@ -86,7 +86,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
 /* search.js: the search page (/search/). Plain JavaScript, no dependencies.
  *
  * Reads the index that sitegen writes (Sources/SiteGen/Search/): search/manifest.json first, then
- * only the shards that hold the query's terms, then the fragments of the results on screen.
+ * only the shards that hold the query's terms, then the fragment files of the results on screen.
  * Text from the index is only ever inserted as text (textContent, text nodes); the one piece of
  * markup this script makes around content is <mark> for matched words.
  *
@@ -168,8 +168,9 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     return stem(w);
   }
 
-  /* Query tokens: {word, term, prefix}. The word being typed (the last, with no space after it)
-   * and Hangul words (particles attach to them) also match every term that starts with them. */
+  /* Query tokens: {word, term, prefix}. The word being typed (the last, with no space after it,
+   * from three letters on) and Hangul words (particles attach to them) also match every term that
+   * starts with them. */
   function analyze(query) {
     var list = words(query), tokens = [], seen = new Set();
     list.forEach(function (w, k) {
@@ -177,7 +178,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
       if (!t) return;
       var typing = k === list.length - 1 && w.end === query.length;
       var f = folded(w.word);
-      var prefix = (typing && Array.from(f).length >= 2) || HANGUL.test(w.word) ? f : null;
+      var prefix = (typing && Array.from(f).length >= 3) || HANGUL.test(w.word) ? f : null;
       var key = t + '\u0000' + prefix;
       if (seen.has(key)) return;
       seen.add(key);
@@ -190,12 +191,14 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     return t === token.term || (token.prefix !== null && t.startsWith(token.prefix));
   }
 
-  function wordMatches(word, tokens) {
-    var t = term(word);
-    return t !== null && tokens.some(function (token) { return matchesTerm(t, token); });
+  /* The first term of a text, like SearchText.term(_:) in Swift (for tests). */
+  function termOf(text) {
+    var list = words(text);
+    for (var i = 0; i < list.length; i++) { var t = term(list[i].word); if (t !== null) return t; }
+    return null;
   }
 
-  window.SiteSearch = { words: words, fold: fold, stem: stem, term: term, analyze: analyze };
+  window.SiteSearch = { words: words, fold: fold, stem: stem, term: term, termOf: termOf, analyze: analyze };
 
   // ---- Index access ----------------------------------------------------------------------------
 
@@ -212,7 +215,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
   var index = null;          // the manifest, decoded
   var manifestPromise = null;
   var shards = new Map();    // shard number -> Promise of {t, p}
-  var fragments = new Map(); // document id -> Promise of fragment
+  var fragments = new Map(); // fragment file number -> Promise of [fragment]
   var postingsCache = new Map(); // term -> {docs, scores}
 
   function fetchJSON(path, options) {
@@ -244,10 +247,15 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
       return value;
     }
     var authors = new Array(n), categories = new Array(n), years = new Int32Array(n);
+    function rice(k) {
+      var high = 0;
+      while (position < bytes.length * 8 && read(1) === 1) high++;
+      return high * (1 << k) + read(k);
+    }
     for (var doc = 0; doc < n; doc++) {
       var a = [], cs = [];
-      for (var na = read(f.countBits); na > 0; na--) a.push(read(f.authorBits));
-      for (var nc = read(f.countBits); nc > 0; nc--) cs.push(read(f.categoryBits));
+      for (var na = read(f.countBits); na > 0; na--) a.push(rice(f.authorRice));
+      for (var nc = read(f.countBits); nc > 0; nc--) cs.push(rice(f.categoryRice));
       authors[doc] = a; categories[doc] = cs;
     }
     m.years.forEach(function (run, k) {
@@ -256,7 +264,14 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     });
     var scale = new Float64Array(64);
     for (var level = 0; level < 64; level++) scale[level] = Math.exp(level / 63 * Math.log1p(m.maxScore)) - 1;
-    return { id: m.id, count: n, shards: m.shards, authorList: m.authors, categoryList: m.categories,
+    function withLinks(list, base) {
+      return list.map(function (entry) { return [entry[0], entry[1], base + encodeURIComponent(entry[0]) + '/']; });
+    }
+    var yearValues = m.years.map(function (run) { return run[0]; });
+    return { id: m.id, count: n, shards: m.shards, perFile: m.documentsPerFile,
+             firstYear: yearValues.length ? Math.min.apply(null, yearValues) : 0,
+             lastYear: yearValues.length ? Math.max.apply(null, yearValues) : 0,
+             authorList: withLinks(m.authors, m.authorsURL), categoryList: withLinks(m.categories, m.categoriesURL),
              authors: authors, categories: categories, years: years, scale: scale };
   }
 
@@ -298,13 +313,15 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     return shards.get(number);
   }
 
+  /* The fragment of a document: from the file of its group (documentsPerFile to a file). */
   function loadFragment(id) {
-    if (!fragments.has(id)) {
-      var promise = fetchJSON('docs/' + id + '.json?v=' + index.id);
-      promise.catch(function () { fragments.delete(id); });
-      fragments.set(id, promise);
+    var file = Math.floor(id / index.perFile);
+    if (!fragments.has(file)) {
+      var promise = fetchJSON('docs/' + file + '.json?v=' + index.id);
+      promise.catch(function () { fragments.delete(file); });
+      fragments.set(file, promise);
     }
-    return fragments.get(id);
+    return fragments.get(file).then(function (group) { return group[id % index.perFile]; });
   }
 
   function postings(t, encoded) {
@@ -323,7 +340,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     return cached;
   }
 
-  /* Every document that matches all tokens, best first: [{id, score}]. */
+  /* Every document that matches all tokens, best first (then newest): an array of ids. */
   function match(tokens, loaded) {
     var n = index.count, total = new Float64Array(n), matched = new Uint8Array(n);
     tokens.forEach(function (token, k) {
@@ -342,9 +359,11 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
         if (best[doc] > 0 && matched[doc] === k) { matched[doc] = k + 1; total[doc] += best[doc]; }
       }
     });
-    var results = [];
-    for (var doc = 0; doc < n; doc++) if (matched[doc] === tokens.length) results.push({ id: doc, score: total[doc] });
-    results.sort(function (a, b) { return b.score - a.score || b.id - a.id; });
+    var count = 0;
+    for (var doc = 0; doc < n; doc++) if (matched[doc] === tokens.length) count++;
+    var results = new Int32Array(count);
+    for (var doc2 = 0, at = 0; doc2 < n; doc2++) if (matched[doc2] === tokens.length) results[at++] = doc2;
+    results.sort(function (a, b) { return total[b] - total[a] || b - a; });
     return results;
   }
 
@@ -373,18 +392,42 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
   var state = { query: '', tokens: [], results: [], page: 1, filters: { category: new Set(), author: new Set(), year: new Set() },
                 expanded: {}, sequence: 0 };
 
-  function facetValues(group, doc) {
-    if (group === 'category') return index.categories[doc];
-    if (group === 'author') return index.authors[doc];
-    return [index.years[doc]];
+  var collator = new Intl.Collator();
+
+  function inGroup(key, doc) {
+    var chosen = state.filters[key];
+    if (chosen.size === 0) return true;
+    if (key === 'year') return chosen.has(index.years[doc]);
+    var values = key === 'category' ? index.categories[doc] : index.authors[doc];
+    for (var i = 0; i < values.length; i++) if (chosen.has(values[i])) return true;
+    return false;
   }
 
-  function passes(doc, except) {
-    return GROUPS.every(function (group) {
-      var chosen = state.filters[group.key];
-      if (group.key === except || chosen.size === 0) return true;
-      return facetValues(group.key, doc).some(function (value) { return chosen.has(value); });
-    });
+  /* One pass over the results: those that pass every filter, and per facet group the counts
+   * among the results that pass the other groups' filters (counts: Map of value to count). */
+  function facetSummary(results) {
+    var categoryCounts = new Int32Array(index.categoryList.length), authorCounts = new Int32Array(index.authorList.length);
+    var firstYear = index.firstYear, yearCounts = new Int32Array(index.lastYear - firstYear + 1);
+    var filtering = state.filters.category.size + state.filters.author.size + state.filters.year.size > 0;
+    var filtered = filtering ? [] : Array.from(results);
+    for (var i = 0; i < results.length; i++) {
+      var doc = results[i], cs = index.categories[doc], as = index.authors[doc], k;
+      var c = true, a = true, y = true;
+      if (filtering) {
+        c = inGroup('category', doc); a = inGroup('author', doc); y = inGroup('year', doc);
+        if (c && a && y) filtered.push(doc);
+      }
+      if (a && y) for (k = 0; k < cs.length; k++) categoryCounts[cs[k]]++;
+      if (c && y) for (k = 0; k < as.length; k++) authorCounts[as[k]]++;
+      if (c && a) yearCounts[index.years[doc] - firstYear]++;
+    }
+    function map(counts, offset) {
+      var result = new Map();
+      for (var v = 0; v < counts.length; v++) if (counts[v]) result.set(v + offset, counts[v]);
+      return result;
+    }
+    return { filtered: filtered,
+             counts: { category: map(categoryCounts, 0), author: map(authorCounts, 0), year: map(yearCounts, firstYear) } };
   }
 
   function facetLabel(group, value) {
@@ -430,7 +473,13 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     var tokens = analyze(query);
     state.query = query.trim();
     state.tokens = tokens;
-    if (!state.query) { showIdle(); writeURL(); return Promise.resolve(); }
+    if (!state.query) {
+      showIdle();
+      writeURL();
+      app.setAttribute('data-search-ms', (performance.now() - startedAt).toFixed(1));
+      app.setAttribute('data-search-query', '');
+      return Promise.resolve();
+    }
     if (tokens.length === 0) { state.results = []; return render(sequence, startedAt); }
     return loadManifest().then(function () {
       var numbers = [];
@@ -462,15 +511,15 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
   }
 
   function render(sequence, startedAt) {
-    var filtered = state.results.filter(function (r) { return passes(r.id, null); });
+    var summary = facetSummary(state.results), filtered = summary.filtered;
     var pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
     state.page = Math.min(Math.max(1, state.page), pages);
     var shown = filtered.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE);
-    return Promise.all(shown.map(function (r) { return loadFragment(r.id); })).then(function (docs) {
+    return Promise.all(shown.map(loadFragment)).then(function (docs) {
       if (sequence !== state.sequence) return;
       var restore = document.activeElement && document.activeElement.getAttribute('data-focus-key');
       renderStatus(filtered.length);
-      renderFacets();
+      renderFacets(summary.counts);
       renderResults(shown, docs);
       renderPager(pages);
       layout.hidden = state.results.length === 0;
@@ -503,20 +552,16 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     return node;
   }
 
-  function renderFacets() {
+  function renderFacets(allCounts) {
     var heading = filtersBox.firstElementChild;
     filtersBox.replaceChildren(heading);
     GROUPS.forEach(function (group) {
-      var counts = new Map();
-      state.results.forEach(function (r) {
-        if (!passes(r.id, group.key)) return;
-        facetValues(group.key, r.id).forEach(function (v) { counts.set(v, (counts.get(v) || 0) + 1); });
-      });
+      var counts = allCounts[group.key];
       state.filters[group.key].forEach(function (v) { if (!counts.has(v)) counts.set(v, 0); });
       if (counts.size === 0) return;
       var values = Array.from(counts.keys()).sort(function (a, b) {
         if (group.key === 'year') return b - a;
-        return counts.get(b) - counts.get(a) || facetLabel(group.key, a).localeCompare(facetLabel(group.key, b));
+        return counts.get(b) - counts.get(a) || collator.compare(facetLabel(group.key, a), facetLabel(group.key, b));
       });
       var expanded = state.expanded[group.key] || values.length <= FACET_SHOWN + 1;
       var fieldset = el('fieldset', 'search-facet');
@@ -556,41 +601,64 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
     });
   }
 
-  function highlighted(text, tokens) {
-    var fragment = document.createDocumentFragment(), position = 0;
-    words(text).forEach(function (w) {
-      if (!wordMatches(w.word, tokens)) return;
+  /* The words of a text with their terms, computed once per text (titles and bodies repeat). */
+  var analyzed = new Map();
+  function analyzeText(text) {
+    var list = analyzed.get(text);
+    if (!list) {
+      list = words(text);
+      list.forEach(function (w) { w.term = term(w.word); });
+      if (analyzed.size > 500) analyzed.clear();
+      analyzed.set(text, list);
+    }
+    return list;
+  }
+
+  /* Which tokens a word matches, as a bit set (0: none). */
+  function tokenBits(w, tokens) {
+    var bits = 0;
+    if (w.term !== null) for (var k = 0; k < tokens.length && k < 31; k++) if (matchesTerm(w.term, tokens[k])) bits |= 1 << k;
+    return bits;
+  }
+
+  /* text[from..<to] with the matched words in <mark>; `list` is analyzeText(text). */
+  function highlighted(text, tokens, list, from, to) {
+    list = list || analyzeText(text);
+    if (from === undefined) { from = 0; to = list.length - 1; }
+    var fragment = document.createDocumentFragment();
+    var position = from <= to ? list[from].start : 0, end = from <= to ? list[to].end : text.length;
+    if (from === 0) position = 0;
+    if (to === list.length - 1) end = text.length;
+    for (var i = from; i <= to; i++) {
+      var w = list[i];
+      if (!tokenBits(w, tokens)) continue;
       if (w.start > position) fragment.append(text.slice(position, w.start));
       fragment.append(el('mark', null, text.slice(w.start, w.end)));
       position = w.end;
-    });
-    if (position < text.length) fragment.append(text.slice(position));
+    }
+    if (position < end) fragment.append(text.slice(position, end));
     return fragment;
   }
 
-  /* About 35 words of the body around the densest run of matched words; else the summary. */
+  /* About 35 words of the body around the run of 25 words that matches the most query words;
+   * the summary when the body's start has none. */
   function snippet(doc, tokens) {
-    var body = doc.b || '', list = words(body), best = -1, bestCount = 0;
-    for (var i = 0; i < list.length; i++) {
-      if (!wordMatches(list[i].word, tokens)) continue;
-      var distinct = new Set();
-      for (var j = i; j < Math.min(list.length, i + 25); j++) {
-        var t = term(list[j].word);
-        tokens.forEach(function (token, k) { if (t !== null && matchesTerm(t, token)) distinct.add(k); });
-      }
-      if (distinct.size > bestCount) { best = i; bestCount = distinct.size; }
-      if (bestCount === tokens.length) break;
+    var body = doc.b || '', list = analyzeText(body), bits = list.map(function (w) { return tokenBits(w, tokens); });
+    var best = -1, bestCount = 0, all = tokens.length;
+    for (var i = 0; i < list.length && bestCount < all; i++) {
+      if (!bits[i]) continue;
+      var seen = 0;
+      for (var j = i; j < Math.min(list.length, i + 25); j++) seen |= bits[j];
+      var count = 0;
+      for (var s = seen; s; s &= s - 1) count++;
+      if (count > bestCount) { best = i; bestCount = count; }
     }
-    if (best < 0) {
-      if (doc.s) return highlighted(doc.s, tokens);
-      best = 0;
-    }
-    var from = Math.max(0, best - 8), to = Math.min(list.length - 1, from + 34);
+    if (best < 0 && doc.s) return highlighted(doc.s, tokens);
     if (list.length === 0) return document.createTextNode('');
-    var text = body.slice(list[from].start, list[to].end);
+    var from = Math.max(0, best - 8), to = Math.min(list.length - 1, from + 34);
     var fragment = document.createDocumentFragment();
     if (from > 0) fragment.append('\u2026 ');
-    fragment.append(highlighted(text, tokens));
+    fragment.append(highlighted(body, tokens, list, from, to));
     if (to < list.length - 1 || body.length > list[to].end + 1) fragment.append(' \u2026');
     return fragment;
   }
@@ -607,7 +675,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
   }
 
   function renderResults(shown, docs) {
-    var items = shown.map(function (result, i) {
+    var items = shown.map(function (id, i) {
       var doc = docs[i], li = el('li', 'search-result'), article = el('article', 'search-result-body');
       var h = el('h3', 'search-result-title'), a = el('a');
       a.href = doc.u;
@@ -619,7 +687,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
       var published = el('span', 'meta-item');
       published.append('Published ', time);
       meta.appendChild(published);
-      var authors = index.authors[result.id];
+      var authors = index.authors[id];
       if (authors.length) {
         var by = el('span', 'meta-item');
         by.append('By ', linkList(authors, index.authorList));
@@ -628,7 +696,7 @@ EmbeddedFile("layouts/assets/search.js", text: ##"""
       var text = el('p', 'search-snippet');
       text.appendChild(snippet(doc, state.tokens));
       article.append(h, meta, text);
-      var categories = index.categories[result.id];
+      var categories = index.categories[id];
       if (categories.length) {
         var tags = el('ul', 'tag-list');
         tags.setAttribute('aria-label', 'Categories');
