@@ -113,7 +113,7 @@ public struct CorpusGenerator: Sendable {
                 blocks.append(table)
             default:
                 var paragraph = (0..<random.int(3...6)).map { _ in sentence(&random, words: random.int(8...24)) }
-                if random.chance(0.3) { paragraph.append("See https://example.org/data/\(random.int(1...9999)) for the figures.") }
+                if random.chance(0.3) { paragraph.append("See https://data.example.net/series/\(random.int(1...9999)) for the figures.") }
                 if let other = related.randomElement(using: &random), random.chance(0.3) {
                     paragraph.append("We argued this [earlier](/\(section)/\(other)/) -- and \"the record\" holds.")
                 }
