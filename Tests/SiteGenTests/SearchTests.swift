@@ -57,7 +57,9 @@ import Testing
 
     @Test func theFastAnalysisFindsTheSameTermsAsTheReference() {
         let texts = ["Séoul and SEOUL, the Korea’s talks", "서울에서 北韓 ÅNGSTRÖM don't stop", "G20 2024 résumé x",
-                     "Straße — “quoted” Œuvre’s trades traded"]
+                     "Straße — “quoted” Œuvre’s trades traded",
+                     "internationalization internationalizations internationalizationx administrations administration "
+                        + "cooperative cooperatives abcdefgh abcdefghi abcdefghij bcdefghij 1234567890123456 1234567890123457"]
         let documents = texts.map { SearchDocument(title: "", url: "", body: $0) }
         let analysis = SearchAnalysis(documents)
         for (id, text) in texts.enumerated() {
