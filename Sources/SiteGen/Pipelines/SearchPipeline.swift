@@ -50,7 +50,7 @@ enum SearchPipeline {
         site.articles.reversed().map { article in
             SearchDocument(
                 title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
-                dateISO: site.dates.rfc3339(article.date), year: site.dates.year(article.date),
+                dateISO: String(site.dates.rfc3339(article.date).prefix(10)), year: site.dates.year(article.date),
                 authors: article.authors.compactMap { site.authorIndex[$0] },
                 categories: article.categories.compactMap { site.categoryIndex[$0] },
                 authorNames: article.authors.compactMap { site.author($0)?.name },
