@@ -63,14 +63,7 @@ struct BuildCache: Sendable {
         var writer = CacheWriter()
         func flush(force: Bool = false) {
             guard force || writer.bytes.count >= 1 << 20, failed == 0 else { return }
-            writer.bytes.withUnsafeBytes { buffer in
-                var written = 0
-                while written < buffer.count {
-                    let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                    if count < 0 { if errno == EINTR { continue }; failed = errno; return }
-                    written += count
-                }
-            }
+            failed = writer.bytes.withUnsafeBytes { FileIO.writeAll(descriptor, $0) }
             writer.bytes.removeAll(keepingCapacity: true)
         }
         writer.string(Self.magic)

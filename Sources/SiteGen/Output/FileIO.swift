@@ -42,17 +42,25 @@ enum FileIO {
     static func write(_ path: String, _ bytes: UnsafeRawBufferPointer) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Failure(path: path, code: errno) }
+        let code = writeAll(descriptor, bytes)
+        guard code == 0 else {
+            close(descriptor)
+            throw Failure(path: path, code: code)
+        }
+        guard close(descriptor) == 0 else { throw Failure(path: path, code: errno) }
+    }
+
+    /// Writes every byte to an open descriptor, retrying on EINTR. Returns 0 or the errno.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         var written = 0
         while written < bytes.count {
             let count = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if count < 0 {
                 if errno == EINTR { continue }
-                let code = errno
-                close(descriptor)
-                throw Failure(path: path, code: code)
+                return errno
             }
             written += count
         }
-        guard close(descriptor) == 0 else { throw Failure(path: path, code: errno) }
+        return 0
     }
 }
