@@ -349,7 +349,7 @@ struct ErrorTests {
 
     @Test func templateSyntaxErrorKeepsPreviousOutput() async throws {
         try await Self.expectOutputKept(breaking: "layouts/article.mustache", with: "{{#article}}\n  {{title}}\n",
-            expected: "layouts/article.mustache:3:1: error: template syntax error: section is never closed")
+            expected: "layouts/article.mustache:1:1: error: template syntax error: section 'article' is never closed")
     }
 
     @Test func unknownPartial() async throws {

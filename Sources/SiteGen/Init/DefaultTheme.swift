@@ -2882,7 +2882,7 @@ EmbeddedFile("layouts/base.mustache", text: ##"""
     the single block named "main". Every URL in the context is already
     resolved for the site's base path, so nothing here concatenates URLs.
 
-    swift-mustache notes (2.1.1):
+    Notes on sitegen's Mustache dialect (see the README):
     - Empty strings, the number 0 and boxed Optional.none values are
       truthy in sections: the generator leaves optional keys out instead.
     - A name that is missing in the current item climbs the context
@@ -3223,8 +3223,7 @@ EmbeddedFile("layouts/partials/article-card.mustache", text: ##"""
     The title's heading level comes from the block "heading_level"
     (default 2). A page whose list sits under an h2 overrides that block
     next to "main" in its base call (see author and home); the override
-    reaches partials. (A partial named with a slash cannot be used as an
-    inheritance parent: the closing tag does not accept "/".)
+    reaches partials.
     The whole card is clickable through the title link (CSS stretches it);
     author and category links sit above that layer.
    ====================================================================== }}

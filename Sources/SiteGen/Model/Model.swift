@@ -7,11 +7,11 @@ public indirect enum ParamValue: Sendable, Equatable {
     case map([String: ParamValue])
 
     /// The value as the template engine sees it.
-    var templateValue: Any {
+    var templateValue: TemplateValue {
         switch self {
-        case .string(let text): return text
-        case .list(let items): return items.map(\.templateValue)
-        case .map(let map): return map.mapValues(\.templateValue)
+        case .string(let text): return .string(text)
+        case .list(let items): return .list(items.map(\.templateValue))
+        case .map(let map): return .object(map.mapValues(\.templateValue))
         }
     }
 }

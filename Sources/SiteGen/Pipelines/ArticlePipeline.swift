@@ -27,41 +27,41 @@ enum ArticlePipeline {
         return jobs.sorted { $0.path < $1.path }
     }
 
-    static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> [String: Any] {
+    static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> TemplateFields {
         let site = contexts.site
         let article = site.articles[index]
         var context = contexts.base(kind: .article, path: article.path, title: article.title,
                                     description: article.summary, image: article.image?.url)
         var values = contexts.summary(article)
-        values["permalink"] = site.urls.permalink(article.path)
-        values["content"] = article.html
-        values["word_count"] = article.wordCount
-        values["reading_time"] = max(1, (article.wordCount + 225) / 230)
-        values["params"] = article.params.mapValues(\.templateValue)
-        values["authors"] = article.authors.compactMap(site.author).map { contexts.authorValues($0) }
+        values["permalink"] = .string(site.urls.permalink(article.path))
+        values["content"] = .string(article.html)
+        values["word_count"] = .int(article.wordCount)
+        values["reading_time"] = .int(max(1, (article.wordCount + 225) / 230))
+        values["params"] = .object(article.params.mapValues(\.templateValue))
+        values["authors"] = .list(article.authors.compactMap(site.author).map { .object(contexts.authorValues($0)) })
         values["authors_label"] = article.authors.count == 1 ? "Author" : "Authors"
         values["categories_label"] = article.categories.count == 1 ? "Category" : "Categories"
         if let updated = article.updated {
-            values["updated"] = site.dates.long(updated)
-            values["updated_iso"] = site.dates.rfc3339(updated)
+            values["updated"] = .string(site.dates.long(updated))
+            values["updated_iso"] = .string(site.dates.rfc3339(updated))
         }
         if let image = article.image {
-            var imageValues: [String: Any] = ["url": site.urls.resolve(image.url), "alt": image.alt]
-            if let credit = image.credit { imageValues["credit"] = credit }
-            values["image"] = imageValues
+            var imageValues: TemplateFields = ["url": .string(site.urls.resolve(image.url)), "alt": .string(image.alt)]
+            if let credit = image.credit { imageValues["credit"] = .string(credit) }
+            values["image"] = .object(imageValues)
         }
         if let section = site.section(article.section) {
-            values["section"] = ["title": section.title, "url": site.urls.link("\(section.slug)/"),
-                                 "return_label": section.returnLabel]
+            values["section"] = ["title": .string(section.title), "url": .string(site.urls.link("\(section.slug)/")),
+                                 "return_label": .string(section.returnLabel)]
         }
-        context["article"] = values
+        context["article"] = .object(values)
         if let older {
             let other = site.articles[older]
-            context["prev"] = ["title": other.title, "url": site.urls.link(other.path)]
+            context["prev"] = ["title": .string(other.title), "url": .string(site.urls.link(other.path))]
         }
         if let newer {
             let other = site.articles[newer]
-            context["next"] = ["title": other.title, "url": site.urls.link(other.path)]
+            context["next"] = ["title": .string(other.title), "url": .string(site.urls.link(other.path))]
         }
         return context
     }

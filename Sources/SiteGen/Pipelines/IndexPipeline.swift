@@ -8,12 +8,10 @@ enum IndexPipeline {
             let fingerprint = site.fingerprint("page") { $0.add(page.fingerprint) }
             jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath,
                                   position: page.slugPosition, fingerprint: fingerprint) { env in
-                var context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
-                                                description: page.description)
-                var values = context["page"] as! [String: Any]
-                values["content"] = page.html
-                values["params"] = page.params.mapValues(\.templateValue)
-                context["page"] = values
+                let context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
+                                                description: page.description,
+                                                extraPage: ["content": .string(page.html),
+                                                            "params": .object(page.params.mapValues(\.templateValue))])
                 return env.render(.page, context)
             })
         }
@@ -31,20 +29,20 @@ enum IndexPipeline {
             let site = contexts.site
             var context = contexts.base(kind: .home, path: "", title: site.home?.title ?? site.config.title,
                                         description: site.home?.description ?? site.config.description)
-            context["articles"] = site.articles.prefix(site.config.perPage).map(contexts.summary)
-            if let intro = site.home?.intro.html, !intro.isEmpty { context["intro"] = intro }
-            context["sections"] = site.sections.map { section -> [String: Any] in
-                var values: [String: Any] = ["title": section.title, "url": site.urls.link("\(section.slug)/"),
-                                             "count": site.articlesBySection[section.slug]?.count ?? 0]
-                if !section.description.isEmpty { values["description"] = section.description }
-                return values
-            }
+            context["articles"] = .list(site.articles.indices.prefix(site.config.perPage).map(contexts.card))
+            if let intro = site.home?.intro.html, !intro.isEmpty { context["intro"] = .string(intro) }
+            context["sections"] = .list(site.sections.map { section -> TemplateValue in
+                var values: TemplateFields = ["title": .string(section.title), "url": .string(site.urls.link("\(section.slug)/")),
+                                              "count": .int(site.articlesBySection[section.slug]?.count ?? 0)]
+                if !section.description.isEmpty { values["description"] = .string(section.description) }
+                return .object(values)
+            })
             if let main = site.sections.max(by: {
                 (site.articlesBySection[$0.slug]?.count ?? 0, $1.slug) < (site.articlesBySection[$1.slug]?.count ?? 0, $0.slug)
             }) {
                 let count = site.articlesBySection[main.slug]?.count ?? 0
-                context["more_url"] = site.urls.link("\(main.slug)/")
-                context["more_label"] = "All \(count) publications in \(main.title)"
+                context["more_url"] = .string(site.urls.link("\(main.slug)/"))
+                context["more_label"] = .string("All \(count) publications in \(main.title)")
             }
             return env.render(.home, context)
         }
@@ -59,12 +57,12 @@ enum IndexPipeline {
             let contexts = env.contexts
             var context = contexts.base(kind: .categories, path: "categories/", title: "Categories",
                                         description: "All categories of \(contexts.site.config.title)")
-            context["categories"] = contexts.site.categories.map { category -> [String: Any] in
+            context["categories"] = .list(contexts.site.categories.map { category -> TemplateValue in
                 var values = contexts.categoryLink(category.slug)
-                values["count"] = contexts.site.articlesByCategory[category.slug]?.count ?? 0
-                if let description = category.description { values["description"] = description }
-                return values
-            }
+                values["count"] = .int(contexts.site.articlesByCategory[category.slug]?.count ?? 0)
+                if let description = category.description { values["description"] = .string(description) }
+                return .object(values)
+            })
             return env.render(.categories, context)
         }
     }
@@ -77,9 +75,9 @@ enum IndexPipeline {
             let contexts = env.contexts
             var context = contexts.base(kind: .authors, path: "authors/", title: "Authors",
                                         description: "All authors of \(contexts.site.config.title)")
-            context["authors"] = contexts.site.authors.map { author in
-                contexts.authorValues(author, count: contexts.site.articlesByAuthor[author.slug]?.count ?? 0)
-            }
+            context["authors"] = .list(contexts.site.authors.map { author in
+                .object(contexts.authorValues(author, count: contexts.site.articlesByAuthor[author.slug]?.count ?? 0))
+            })
             return env.render(.authors, context)
         }
     }

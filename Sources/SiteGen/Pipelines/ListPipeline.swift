@@ -8,13 +8,13 @@ enum ListPipeline {
             let indices = site.articlesBySection[section.slug] ?? []
             return paginate(site, kind: .section, basePath: "\(section.slug)/", indices: indices,
                             title: section.title, description: section.description, owner: section.sourcePath) { contexts in
-                var values: [String: Any] = ["title": section.title, "url": contexts.site.urls.link("\(section.slug)/"),
-                                             "feed_url": contexts.site.urls.link("\(section.slug)/feed.xml"),
-                                             "count": indices.count]
+                var values: TemplateFields = [
+                    "title": .string(section.title), "url": .string(contexts.site.urls.link("\(section.slug)/")),
+                    "feed_url": .string(contexts.site.urls.link("\(section.slug)/feed.xml")), "count": .int(indices.count)]
                 // Optional values are left out when empty: Mustache treats "" as true.
-                if !section.description.isEmpty { values["description"] = section.description }
-                if !section.introHTML.isEmpty { values["content"] = section.introHTML }
-                return ["section": values]
+                if !section.description.isEmpty { values["description"] = .string(section.description) }
+                if !section.introHTML.isEmpty { values["content"] = .string(section.introHTML) }
+                return ["section": .object(values)]
             }
         }
     }
@@ -25,11 +25,11 @@ enum ListPipeline {
             let base = "categories/\(category.slug)/"
             return paginate(site, kind: .category, basePath: base, indices: indices, title: category.name,
                             description: category.description ?? "", owner: "content/categories/\(category.slug).md") { contexts in
-                var values: [String: Any] = ["name": category.name, "url": contexts.site.urls.link(base),
-                                             "feed_url": contexts.site.urls.link(base + "feed.xml"),
-                                             "count": indices.count]
-                if let description = category.description { values["description"] = description }
-                return ["category": values]
+                var values: TemplateFields = [
+                    "name": .string(category.name), "url": .string(contexts.site.urls.link(base)),
+                    "feed_url": .string(contexts.site.urls.link(base + "feed.xml")), "count": .int(indices.count)]
+                if let description = category.description { values["description"] = .string(description) }
+                return ["category": .object(values)]
             }
         }
     }
@@ -41,7 +41,7 @@ enum ListPipeline {
             return paginate(site, kind: .author, basePath: "authors/\(author.slug)/", indices: indices,
                             title: author.name, description: description, owner: author.sourcePath,
                             image: author.photo) { contexts in
-                ["author": contexts.authorValues(author, count: indices.count)]
+                ["author": .object(contexts.authorValues(author, count: indices.count))]
             }
         }
     }
@@ -49,7 +49,7 @@ enum ListPipeline {
     /// One job per page of `indices`, each with `articles`, `pagination` and the kind's own values.
     static func paginate(_ site: Site, kind: PageKind, basePath: String, indices: [Int], title: String,
                          description: String, owner: String, image: String? = nil,
-                         extra: @escaping @Sendable (Contexts) -> [String: Any]) -> [RenderJob] {
+                         extra: @escaping @Sendable (Contexts) -> TemplateFields) -> [RenderJob] {
         let pager = Pager(basePath: basePath, count: indices.count, perPage: site.config.perPage)
         let newest = indices.first.map { site.articles[$0].updated ?? site.articles[$0].date }
         return (1...pager.pageCount).map { number in
@@ -64,14 +64,14 @@ enum ListPipeline {
                              fingerprint: fingerprint) { env in
                 let contexts = env.contexts
                 let pageTitle = number > 1 ? "\(title) – Page \(number)" : title
+                var page: TemplateFields = [:]
+                if number > 1 { page["rel_prev"] = .string(contexts.site.urls.link(pager.path(page: number - 1))) }
+                if number < pager.pageCount { page["rel_next"] = .string(contexts.site.urls.link(pager.path(page: number + 1))) }
                 var context = contexts.base(kind: kind, path: pager.path(page: number), title: pageTitle,
-                                            description: description, image: image, feedPath: basePath + "feed.xml")
-                var page = context["page"] as! [String: Any]
-                if number > 1 { page["rel_prev"] = contexts.site.urls.link(pager.path(page: number - 1)) }
-                if number < pager.pageCount { page["rel_next"] = contexts.site.urls.link(pager.path(page: number + 1)) }
-                context["page"] = page
-                context["articles"] = indices[pager.range(page: number)].map { contexts.summary(contexts.site.articles[$0]) }
-                context["pagination"] = contexts.pagination(pager, number)
+                                            description: description, image: image, feedPath: basePath + "feed.xml",
+                                            extraPage: page)
+                context["articles"] = .list(indices[pager.range(page: number)].map(contexts.card))
+                context["pagination"] = .object(contexts.pagination(pager, number))
                 context.merge(extra(contexts)) { _, new in new }
                 return env.render(kind, context)
             }

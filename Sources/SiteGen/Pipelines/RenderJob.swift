@@ -44,7 +44,7 @@ public struct RenderEnvironment: Sendable {
         self.contexts = Contexts(site: site)
     }
 
-    func render(_ kind: PageKind, _ context: [String: Any]) -> String { templates.render(kind, context) }
+    func render(_ kind: PageKind, _ context: TemplateFields) -> String { templates.render(kind, .object(context)) }
 }
 
 extension Site {

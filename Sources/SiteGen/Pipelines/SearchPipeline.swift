@@ -70,56 +70,62 @@ enum SearchPipeline {
                          fingerprint: fingerprint) { env in
             let contexts = env.contexts
             let site = contexts.site
-            var context = contexts.base(kind: .search, path: folder, title: "Search",
-                                        description: "Search all publications of \(site.config.title).")
             let browse = browseValues(contexts)
-            var page = context["page"] as! [String: Any]
-            page["content"] = browseHTML(browse)  // for sites whose `page` layout renders search
-            context["page"] = page
-            context["search"] = browse.merging([
-                "manifest_url": site.urls.link(folder + "manifest.json"),
-                "script_url": site.urls.link("assets/search.js"),
-                "count": site.articles.count,
-            ]) { _, new in new }
+            // page.content: for sites whose `page` layout renders search.
+            var context = contexts.base(kind: .search, path: folder, title: "Search",
+                                        description: "Search all publications of \(site.config.title).",
+                                        extraPage: ["content": .string(browseHTML(browse))])
+            context["search"] = .object(browse.merging([
+                "manifest_url": .string(site.urls.link(folder + "manifest.json")),
+                "script_url": .string(site.urls.link("assets/search.js")),
+                "count": .int(site.articles.count),
+            ]) { _, new in new })
             return env.render(.search, context)
         }
     }
 
     /// `sections`, `categories` and `authors`, each with `url` and `count`, for browsing without search.
-    static func browseValues(_ contexts: Contexts) -> [String: Any] {
+    static func browseValues(_ contexts: Contexts) -> TemplateFields {
         let site = contexts.site
         return [
-            "sections": site.sections.map { section -> [String: Any] in
-                ["title": section.title, "url": site.urls.link("\(section.slug)/"),
-                 "count": site.articlesBySection[section.slug]?.count ?? 0]
-            },
-            "categories": site.categories.map { category -> [String: Any] in
+            "sections": .list(site.sections.map { section -> TemplateValue in
+                ["title": .string(section.title), "url": .string(site.urls.link("\(section.slug)/")),
+                 "count": .int(site.articlesBySection[section.slug]?.count ?? 0)]
+            }),
+            "categories": .list(site.categories.map { category -> TemplateValue in
                 var values = contexts.categoryLink(category.slug)
-                values["count"] = site.articlesByCategory[category.slug]?.count ?? 0
-                return values
-            },
-            "authors": site.authors.map { author -> [String: Any] in
-                ["name": author.name, "url": site.urls.link("authors/\(author.slug)/"),
-                 "count": site.articlesByAuthor[author.slug]?.count ?? 0]
-            },
-            "categories_url": site.urls.link("categories/"),
-            "authors_url": site.urls.link("authors/"),
+                values["count"] = .int(site.articlesByCategory[category.slug]?.count ?? 0)
+                return .object(values)
+            }),
+            "authors": .list(site.authors.map { author -> TemplateValue in
+                ["name": .string(author.name), "url": .string(site.urls.link("authors/\(author.slug)/")),
+                 "count": .int(site.articlesByAuthor[author.slug]?.count ?? 0)]
+            }),
+            "categories_url": .string(site.urls.link("categories/")),
+            "authors_url": .string(site.urls.link("authors/")),
         ]
     }
 
     /// The browse links as HTML, for `page.content`.
-    static func browseHTML(_ browse: [String: Any]) -> String {
+    static func browseHTML(_ browse: TemplateFields) -> String {
+        func text(_ value: TemplateValue?) -> String {
+            if case .string(let text)? = value { return text }
+            return ""
+        }
         func list(_ key: String, _ name: String) -> String {
-            let items = (browse[key] as? [[String: Any]] ?? []).map { item in
-                "<li><a href=\"\(HTML.escape(item["url"] as? String ?? ""))\">"
-                    + "\(HTML.escape(item[name] as? String ?? ""))</a> (\(item["count"] as? Int ?? 0))</li>"
+            guard case .list(let entries)? = browse[key] else { return "<ul>\n\n</ul>\n" }
+            let items = entries.map { item in
+                var count = 0
+                if case .int(let number)? = item["count"] { count = number }
+                return "<li><a href=\"\(HTML.escape(text(item["url"])))\">"
+                    + "\(HTML.escape(text(item[name])))</a> (\(count))</li>"
             }
             return "<ul>\n" + items.joined(separator: "\n") + "\n</ul>\n"
         }
         return "<p>Browse the publications by section, category or author.</p>\n" + list("sections", "title")
-            + "<h2><a href=\"\(HTML.escape(browse["categories_url"] as? String ?? ""))\">Categories</a></h2>\n"
+            + "<h2><a href=\"\(HTML.escape(text(browse["categories_url"])))\">Categories</a></h2>\n"
             + list("categories", "name")
-            + "<h2><a href=\"\(HTML.escape(browse["authors_url"] as? String ?? ""))\">Authors</a></h2>\n"
+            + "<h2><a href=\"\(HTML.escape(text(browse["authors_url"])))\">Authors</a></h2>\n"
             + list("authors", "name")
     }
 }

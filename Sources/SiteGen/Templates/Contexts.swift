@@ -5,104 +5,144 @@ import Foundation
 ///
 /// Precedence of values a template sees (highest first): computed fields (urls, dates, counts) >
 /// front matter of the page's file > the section's `_index.md` > `site.yml` > built-in defaults.
-struct Contexts {
+struct Contexts: Sendable {
     let site: Site
+    private let cards: CardCache
+
+    init(site: Site) {
+        self.site = site
+        self.cards = CardCache(count: site.articles.count)
+    }
 
     /// `site.*`: the same on every page, apart from the menu's current item.
-    func siteValues(currentPath: String) -> [String: Any] {
+    func siteValues(currentPath: String) -> TemplateFields {
         let config = site.config
         let current = site.urls.link(currentPath)
-        var values: [String: Any] = [
-            "title": config.title, "description": config.description, "language": config.language,
-            "base_url": site.urls.base, "root": site.urls.root, "home_url": site.urls.link(""),
-            "search_url": site.urls.link("search/"), "feed_url": site.urls.link("feed.xml"),
-            "assets_url": site.urls.link("assets/"), "total_publications": site.articles.count,
-            "year": site.dates.year(site.buildDate),
-            "menu": config.menu.map { item -> [String: Any] in
+        var values: TemplateFields = [
+            "title": .string(config.title), "description": .string(config.description),
+            "language": .string(config.language),
+            "base_url": .string(site.urls.base), "root": .string(site.urls.root), "home_url": .string(site.urls.link("")),
+            "search_url": .string(site.urls.link("search/")), "feed_url": .string(site.urls.link("feed.xml")),
+            "assets_url": .string(site.urls.link("assets/")), "total_publications": .int(site.articles.count),
+            "year": .int(site.dates.year(site.buildDate)),
+            "menu": .list(config.menu.map { item -> TemplateValue in
                 let url = site.urls.resolve(item.url)
                 let isCurrent = url == current || (url != site.urls.root && current.hasPrefix(url))
-                return ["label": item.label, "url": url, "is_current": isCurrent]
-            },
-            "params": config.params.mapValues(\.templateValue),
+                return ["label": .string(item.label), "url": .string(url), "is_current": .bool(isCurrent)]
+            }),
+            "params": .object(config.params.mapValues(\.templateValue)),
         ]
         if let newsletter = config.newsletter {
-            var form: [String: Any] = ["action": site.urls.resolve(newsletter.action), "heading": newsletter.heading]
-            if !newsletter.text.isEmpty { form["text"] = newsletter.text }
-            values["newsletter"] = form
+            var form: TemplateFields = ["action": .string(site.urls.resolve(newsletter.action)),
+                                        "heading": .string(newsletter.heading)]
+            if !newsletter.text.isEmpty { form["text"] = .string(newsletter.text) }
+            values["newsletter"] = .object(form)
         }
         return values
     }
 
     /// `page.*` for a page at `path` (site-relative, e.g. `peninsula/x/`).
     func pageValues(kind: PageKind, path: String, title: String, description: String,
-                    image: String? = nil, feedPath: String? = nil) -> [String: Any] {
-        var values: [String: Any] = [
-            "kind": kind.rawValue, "title": title,
-            "document_title": kind == .home ? site.config.title : "\(title) | \(site.config.title)",
-            "description": description.isEmpty ? site.config.description : description,
-            "url": site.urls.link(path), "permalink": site.urls.permalink(path),
-            "og_type": kind == .article ? "article" : "website", "noindex": kind == .notFound,
+                    image: String? = nil, feedPath: String? = nil) -> TemplateFields {
+        var values: TemplateFields = [
+            "kind": .string(kind.rawValue), "title": .string(title),
+            "document_title": .string(kind == .home ? site.config.title : "\(title) | \(site.config.title)"),
+            "description": .string(description.isEmpty ? site.config.description : description),
+            "url": .string(site.urls.link(path)), "permalink": .string(site.urls.permalink(path)),
+            "og_type": .string(kind == .article ? "article" : "website"), "noindex": .bool(kind == .notFound),
         ]
-        if let image { values["image"] = site.urls.absolute(image) }
-        if let feedPath { values["feed_url"] = site.urls.link(feedPath) }
+        if let image { values["image"] = .string(site.urls.absolute(image)) }
+        if let feedPath { values["feed_url"] = .string(site.urls.link(feedPath)) }
         return values
     }
 
+    /// `site` and `page`, plus `extraPage` merged into `page`.
     func base(kind: PageKind, path: String, title: String, description: String,
-              image: String? = nil, feedPath: String? = nil) -> [String: Any] {
-        ["site": siteValues(currentPath: path),
-         "page": pageValues(kind: kind, path: path, title: title, description: description,
-                            image: image, feedPath: feedPath)]
+              image: String? = nil, feedPath: String? = nil, extraPage: TemplateFields = [:]) -> TemplateFields {
+        var page = pageValues(kind: kind, path: path, title: title, description: description,
+                              image: image, feedPath: feedPath)
+        page.merge(extraPage) { _, new in new }
+        return ["site": .object(siteValues(currentPath: path)), "page": .object(page)]
     }
 
     // MARK: Shared pieces
 
-    func authorLink(_ slug: String) -> [String: Any] {
+    func authorLink(_ slug: String) -> TemplateFields {
         guard let author = site.author(slug) else { return [:] }
-        return ["name": author.name, "url": site.urls.link("authors/\(slug)/")]
+        return ["name": .string(author.name), "url": .string(site.urls.link("authors/\(slug)/"))]
     }
 
-    func categoryLink(_ slug: String) -> [String: Any] {
+    func categoryLink(_ slug: String) -> TemplateFields {
         guard let category = site.category(slug) else { return [:] }
-        return ["name": category.name, "url": site.urls.link("categories/\(slug)/")]
+        return ["name": .string(category.name), "url": .string(site.urls.link("categories/\(slug)/"))]
     }
 
-    func authorValues(_ author: Author, count: Int? = nil) -> [String: Any] {
-        var values: [String: Any] = [
-            "name": author.name, "slug": author.slug, "url": site.urls.link("authors/\(author.slug)/"),
-            "feed_url": site.urls.link("authors/\(author.slug)/feed.xml"), "bio": author.bioHTML,
-            "params": author.params.mapValues(\.templateValue),
+    func authorValues(_ author: Author, count: Int? = nil) -> TemplateFields {
+        var values: TemplateFields = [
+            "name": .string(author.name), "slug": .string(author.slug),
+            "url": .string(site.urls.link("authors/\(author.slug)/")),
+            "feed_url": .string(site.urls.link("authors/\(author.slug)/feed.xml")), "bio": .string(author.bioHTML),
+            "params": .object(author.params.mapValues(\.templateValue)),
         ]
-        if let role = author.role { values["title"] = role }
-        if let photo = author.photo { values["photo"] = site.urls.resolve(photo) }
-        if let count { values["count"] = count }
+        if let role = author.role { values["title"] = .string(role) }
+        if let photo = author.photo { values["photo"] = .string(site.urls.resolve(photo)) }
+        if let count { values["count"] = .int(count) }
         return values
     }
 
     /// An article as it appears in lists.
-    func summary(_ article: Article) -> [String: Any] {
-        var values: [String: Any] = [
-            "title": article.title, "url": site.urls.link(article.path), "date": site.dates.long(article.date),
-            "date_iso": site.dates.rfc3339(article.date),
-            "authors": article.authors.map(authorLink), "categories": article.categories.map(categoryLink),
+    func summary(_ article: Article) -> TemplateFields {
+        var values: TemplateFields = [
+            "title": .string(article.title), "url": .string(site.urls.link(article.path)),
+            "date": .string(site.dates.long(article.date)), "date_iso": .string(site.dates.rfc3339(article.date)),
+            "authors": .list(article.authors.map { .object(authorLink($0)) }),
+            "categories": .list(article.categories.map { .object(categoryLink($0)) }),
         ]
-        if !article.summary.isEmpty { values["summary"] = article.summary }
+        if !article.summary.isEmpty { values["summary"] = .string(article.summary) }
         if let image = article.image {
-            values["image"] = ["url": site.urls.resolve(image.url), "alt": image.alt]
+            values["image"] = ["url": .string(site.urls.resolve(image.url)), "alt": .string(image.alt)]
         }
         return values
     }
 
+    /// The list card of `site.articles[index]`, made once per build however many lists show it.
+    func card(_ index: Int) -> TemplateValue {
+        if let card = cards.get(index) { return card }
+        let card = TemplateValue.object(summary(site.articles[index]))
+        cards.set(index, card)
+        return card
+    }
+
     /// `pagination.*` for page `number` of `pager`.
-    func pagination(_ pager: Pager, _ number: Int) -> [String: Any] {
-        var values: [String: Any] = [
-            "page": number, "total_pages": pager.pageCount, "is_paginated": pager.pageCount > 1,
-            "first_url": site.urls.link(pager.path(page: 1)),
-            "last_url": site.urls.link(pager.path(page: pager.pageCount)),
+    func pagination(_ pager: Pager, _ number: Int) -> TemplateFields {
+        var values: TemplateFields = [
+            "page": .int(number), "total_pages": .int(pager.pageCount), "is_paginated": .bool(pager.pageCount > 1),
+            "first_url": .string(site.urls.link(pager.path(page: 1))),
+            "last_url": .string(site.urls.link(pager.path(page: pager.pageCount))),
         ]
-        if number > 1 { values["prev_url"] = site.urls.link(pager.path(page: number - 1)) }
-        if number < pager.pageCount { values["next_url"] = site.urls.link(pager.path(page: number + 1)) }
+        if number > 1 { values["prev_url"] = .string(site.urls.link(pager.path(page: number - 1))) }
+        if number < pager.pageCount { values["next_url"] = .string(site.urls.link(pager.path(page: number + 1))) }
         return values
+    }
+}
+
+/// Article cards shared by every list page of one build (an article is on up to five lists).
+final class CardCache: @unchecked Sendable {
+    private var slots: [TemplateValue?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func get(_ index: Int) -> TemplateValue? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[index]
+    }
+
+    func set(_ index: Int, _ value: TemplateValue) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
     }
 }
 

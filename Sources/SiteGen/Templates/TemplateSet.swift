@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 
 /// The kinds of page sitegen renders through a layout.
 public enum PageKind: String, Sendable, CaseIterable, Comparable {
@@ -28,22 +27,18 @@ public enum PageKind: String, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// Every Mustache template under `layouts/`, parsed and checked: syntax errors and references to
-/// partials or parents that do not exist are reported with the layout file, line and column.
+/// Every Mustache template under `layouts/`, parsed and checked: syntax errors, references to
+/// partials or parents that do not exist and partials that include themselves are reported with the
+/// layout file, line and column.
 public struct TemplateSet: Sendable {
     public static let folder = "layouts"
     public static let fileExtension = "mustache"
 
-    let library: MustacheLibrary
+    let templates: [String: [TemplateNode]]
+    /// Every template's name, including those with syntax errors (so that one error is reported once).
     let names: Set<String>
     /// Hash of every template's name and text: when it changes, every page is rendered again.
     public let fingerprint: Fingerprint
-
-    init(library: MustacheLibrary, names: Set<String>, fingerprint: Fingerprint) {
-        self.library = library
-        self.names = names
-        self.fingerprint = fingerprint
-    }
 
     /// Loads `layouts/**/*.mustache` (not `layouts/assets/`) from the source folder.
     public static func load(source: URL) -> (TemplateSet, [Diagnostic]) {
@@ -71,26 +66,23 @@ public struct TemplateSet: Sendable {
     /// Parses templates given as name → text (names relative to `layouts/`, without extension).
     public static func compile(_ texts: [String: String]) -> (TemplateSet, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        var library = MustacheLibrary()
-        _ = FastHTMLContentType.registered
+        var templates: [String: [TemplateNode]] = [:]
+        var references: [String: [Reference]] = [:]
         for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
             let path = "\(folder)/\(name).\(fileExtension)"
             do {
-                library.register(try MustacheTemplate(string: FastHTMLContentType.pragma + text), named: name)
-            } catch let error as MustacheTemplate.ParserError {
-                // The pragma line shifts everything down by one.
-                diagnostics.append(Diagnostic(.error, file: path, line: error.context.lineNumber - 1,
-                                              column: error.context.columnNumber,
-                                              "template syntax error: \(describe(error.error))",
-                                              hint: fix(for: error.error, line: error.context.line)))
+                templates[name] = try TemplateParser.parse(text)
             } catch {
-                diagnostics.append(Diagnostic(.error, file: path, "template syntax error: \(error)"))
+                diagnostics.append(Diagnostic(.error, file: path, line: error.line, column: error.column,
+                                              "template syntax error: \(error.message)", hint: error.fix))
             }
-            diagnostics += checkReferences(text, path: path, known: Set(texts.keys))
+            references[name] = Self.references(in: text)
+            diagnostics += checkReferences(references[name]!, path: path, known: Set(texts.keys))
         }
+        diagnostics += checkCycles(references)
         var fingerprint = Fingerprint()
         for (name, text) in texts.sorted(by: { $0.key < $1.key }) { fingerprint.add([name, text]) }
-        return (TemplateSet(library: library, names: Set(texts.keys), fingerprint: fingerprint), diagnostics)
+        return (TemplateSet(templates: templates, names: Set(texts.keys), fingerprint: fingerprint), diagnostics)
     }
 
     /// The template that renders `kind`, or nil when `layouts/` has none of its candidates.
@@ -99,64 +91,80 @@ public struct TemplateSet: Sendable {
     }
 
     /// Renders `kind` with `context`. The layout must exist (checked before rendering starts).
-    func render(_ kind: PageKind, _ context: [String: Any]) -> String {
-        guard let name = layout(for: kind), let text = library.render(context, withTemplate: name) else { return "" }
-        return text
+    func render(_ kind: PageKind, _ context: TemplateValue) -> String {
+        guard let name = layout(for: kind), let nodes = templates[name] else { return "" }
+        var renderer = TemplateRenderer(templates: templates, context: context)
+        renderer.render(nodes)
+        return String(decoding: renderer.output, as: UTF8.self)
     }
 
-    /// `{{> name}}` and `{{< name}}` must name templates that exist: swift-mustache renders a missing
-    /// partial as nothing, which would silently drop part of every page.
-    static func checkReferences(_ text: String, path: String, known: Set<String>) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
+    /// A `{{>name}}` or `{{<name}}` tag and where it is.
+    struct Reference {
+        var name: String
+        var isParent: Bool
+        var line: Int
+        var column: Int
+    }
+
+    /// Every partial and parent tag of a template (with the default delimiters).
+    static func references(in text: String) -> [Reference] {
+        var found: [Reference] = []
         var line = 1, column = 1
         let scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
             if scalars[index] == "{", index + 2 < scalars.count, scalars[index + 1] == "{",
                scalars[index + 2] == ">" || scalars[index + 2] == "<" {
-                let isParent = scalars[index + 2] == "<"
                 var end = index + 3
                 var name = ""
                 while end < scalars.count, scalars[end] != "}" { name.unicodeScalars.append(scalars[end]); end += 1 }
                 name = name.trimmingCharacters(in: .whitespaces)
-                if !name.isEmpty, !known.contains(name) {
-                    let kind = isParent ? "parent template" : "partial"
-                    diagnostics.append(Diagnostic(.error, file: path, line: line, column: column,
-                        "unknown \(kind) '\(name)'" + Suggestions.didYouMean(name, in: known),
-                        hint: "templates are named by their path under layouts/ without .mustache"))
+                if !name.isEmpty {
+                    found.append(Reference(name: name, isParent: scalars[index + 2] == "<", line: line, column: column))
                 }
             }
             if scalars[index] == "\n" { line += 1; column = 1 } else { column += 1 }
             index += 1
         }
+        return found
+    }
+
+    /// `{{> name}}` and `{{< name}}` must name templates that exist: a missing partial would
+    /// silently drop part of every page.
+    static func checkReferences(_ references: [Reference], path: String, known: Set<String>) -> [Diagnostic] {
+        references.filter { !known.contains($0.name) }.map { reference in
+            let kind = reference.isParent ? "parent template" : "partial"
+            return Diagnostic(.error, file: path, line: reference.line, column: reference.column,
+                "unknown \(kind) '\(reference.name)'" + Suggestions.didYouMean(reference.name, in: known),
+                hint: "templates are named by their path under layouts/ without .mustache")
+        }
+    }
+
+    /// A template that includes itself, directly or through others, would never finish rendering.
+    static func checkCycles(_ references: [String: [Reference]]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var reported: Set<String> = []
+        for start in references.keys.sorted() {
+            // Depth-first search for a path from `start` back to itself.
+            var path: [(name: String, via: Reference?)] = [(start, nil)]
+            var visited: Set<String> = [start]
+            func search(_ name: String) -> Bool {
+                for reference in references[name] ?? [] {
+                    if reference.name == start { path.append((start, reference)); return true }
+                    guard references[reference.name] != nil, visited.insert(reference.name).inserted else { continue }
+                    path.append((reference.name, reference))
+                    if search(reference.name) { return true }
+                    path.removeLast()
+                }
+                return false
+            }
+            guard search(start), let first = path.dropFirst().first?.via else { continue }
+            let cycle = path.map(\.name)
+            guard reported.insert(Set(cycle).sorted().joined(separator: " ")).inserted else { continue }
+            diagnostics.append(Diagnostic(.error, file: "\(folder)/\(start).\(fileExtension)", line: first.line,
+                column: first.column, "template '\(start)' includes itself: \(cycle.joined(separator: " → "))",
+                hint: "a partial or parent must not include the template that uses it"))
+        }
         return diagnostics
-    }
-
-    /// How to fix a syntax error, with the line it is on when there is one.
-    static func fix(for error: Error, line: String) -> String {
-        let fix: String
-        switch error {
-        case MustacheTemplate.Error.sectionCloseNameIncorrect: fix = "close the innermost open section first"
-        case MustacheTemplate.Error.unfinishedName: fix = "end the tag with '}}'"
-        case MustacheTemplate.Error.expectedSectionEnd: fix = "close every {{#name}} and {{^name}} with {{/name}}"
-        case MustacheTemplate.Error.invalidSetDelimiter: fix = "write it as {{=<% %>=}}"
-        default: fix = "put everything inside {{<parent}} in {{$block}}…{{/block}} sections"
-        }
-        let text = line.trimmingCharacters(in: .whitespaces)
-        return text.isEmpty ? fix : "\(fix); the line: \(text)"
-    }
-
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case MustacheTemplate.Error.sectionCloseNameIncorrect: return "closing tag does not match the open section"
-        case MustacheTemplate.Error.unfinishedName: return "tag is not closed with '}}'"
-        case MustacheTemplate.Error.expectedSectionEnd: return "section is never closed"
-        case MustacheTemplate.Error.invalidSetDelimiter: return "invalid set-delimiter tag"
-        case MustacheTemplate.Error.textInsideInheritSection:
-            return "only {{$block}} definitions may appear inside {{<parent}}"
-        case MustacheTemplate.Error.illegalTokenInsideInheritSection:
-            return "only {{$block}} definitions may appear inside {{<parent}}"
-        default: return "\(error)"
-        }
     }
 }

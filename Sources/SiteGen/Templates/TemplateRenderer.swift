@@ -1,0 +1,165 @@
+/// Renders parsed templates into UTF-8 bytes. One renderer per page; it holds the context stack,
+/// the innermost loop position, the block overrides in force and the current partial indentation.
+struct TemplateRenderer {
+    private let templates: [String: [TemplateNode]]
+    private(set) var output: [UInt8] = []
+    private var stack: [TemplateValue]
+    private var loop: (index: Int, count: Int)?
+    private var overrides: [String: [TemplateNode]] = [:]
+    private var indentation: [UInt8] = []
+    private var depth = 0
+
+    /// Partials nest at most this deep (cycles are rejected when templates load; this is a backstop).
+    static let maximumDepth = 64
+
+    init(templates: [String: [TemplateNode]], context: TemplateValue, capacity: Int = 16_384) {
+        self.templates = templates
+        self.stack = [context]
+        output.reserveCapacity(capacity)
+    }
+
+    mutating func render(_ nodes: [TemplateNode]) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                output.append(contentsOf: bytes)
+            case .lineStart:
+                if !indentation.isEmpty, output.last == 10 || output.isEmpty { output.append(contentsOf: indentation) }
+            case .variable(let reference, let escaped):
+                guard let value = resolve(reference) else { continue }
+                switch value {
+                case .string(let text):
+                    if escaped { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+                case .int(let number): output.append(contentsOf: String(number).utf8)
+                case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+                case .list, .object: break
+                }
+            case .section(let reference, let body, let inverted):
+                let value = resolve(reference)
+                if inverted { renderInverted(value, body) } else { renderSection(value, body) }
+            case .partial(let name, let indent, let newOverrides):
+                guard let body = templates[name], depth < Self.maximumDepth else { continue }
+                let saved = (loop, overrides, indentation)
+                loop = nil
+                if let newOverrides {
+                    // Overrides from further out win: a page overrides its parent's parent.
+                    overrides.merge(newOverrides) { outer, _ in outer }
+                }
+                indentation += indent
+                depth += 1
+                render(body)
+                depth -= 1
+                (loop, overrides, indentation) = saved
+            case .block(let name, let fallback):
+                let savedLoop = loop
+                loop = nil
+                render(overrides[name] ?? fallback)
+                loop = savedLoop
+            }
+        }
+    }
+
+    private mutating func renderSection(_ value: TemplateValue?, _ body: [TemplateNode]) {
+        switch value {
+        case nil, .bool(false)?:
+            return
+        case .bool(true)?:
+            render(body)
+        case .list(let items)?:
+            let savedLoop = loop
+            for (index, item) in items.enumerated() {
+                loop = (index, items.count)
+                stack.append(item)
+                render(body)
+                stack.removeLast()
+            }
+            loop = savedLoop
+        case let value?:
+            let savedLoop = loop
+            loop = nil
+            stack.append(value)
+            render(body)
+            stack.removeLast()
+            loop = savedLoop
+        }
+    }
+
+    private mutating func renderInverted(_ value: TemplateValue?, _ body: [TemplateNode]) {
+        switch value {
+        case nil, .bool(false)?:
+            render(body)
+        case .list(let items)? where items.isEmpty:
+            let savedLoop = loop
+            loop = nil
+            stack.append(.list(items))
+            render(body)
+            stack.removeLast()
+            loop = savedLoop
+        default:
+            return
+        }
+    }
+
+    private func resolve(_ reference: TemplateReference) -> TemplateValue? {
+        var value: TemplateValue?
+        var transforms = reference.transforms[...]
+        switch reference.kind {
+        case .current:
+            value = stack.last
+        case .loop:
+            guard let loop, let first = transforms.popFirst() else { return nil }
+            switch first {
+            case "first": value = .bool(loop.index == 0)
+            case "last": value = .bool(loop.index == loop.count - 1)
+            case "index": value = .int(loop.index)
+            case "even": value = .bool(loop.index & 1 == 0)
+            case "odd": value = .bool(loop.index & 1 == 1)
+            default: return nil
+            }
+        case .anchored(let names):
+            value = stack.last
+            for name in names {
+                value = value?[name]
+                if value == nil { return nil }
+            }
+        case .climbing(let names):
+            var level = stack.count - 1
+            while level >= 0 {
+                if let found = stack[level][names[0]] { value = found; break }
+                level -= 1
+            }
+            for name in names.dropFirst() {
+                value = value?[name]
+                if value == nil { return nil }
+            }
+        }
+        for transform in transforms {
+            value = value?.transformed(transform)
+            if value == nil { return nil }
+        }
+        return value
+    }
+
+    /// Appends `text` with `& < > " '` escaped for HTML text and attributes.
+    @inline(__always)
+    static func appendEscaped(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 else { continue }
+                if start < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+                switch byte {
+                case 38: output.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
+                case 60: output.append(contentsOf: [38, 108, 116, 59])  // &lt;
+                case 62: output.append(contentsOf: [38, 103, 116, 59])  // &gt;
+                case 34: output.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
+                default: output.append(contentsOf: [38, 35, 51, 57, 59])  // &#39;
+                }
+                start = index + 1
+            }
+            if start < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])) }
+        }
+    }
+}
