@@ -216,7 +216,7 @@ struct TemplateEngineTests {
         var library = MustacheLibrary()
         for (name, text) in texts { library.register(try MustacheTemplate(string: text), named: name) }
         for (kind, context) in Self.themeContexts() {
-            let ours = set.render(PageKind(rawValue: kind)!, context)
+            let ours = String(decoding: set.render(PageKind(rawValue: kind)!, context), as: UTF8.self)
             let theirs = try #require(library.render(Self.any(context), withTemplate: kind))
             #expect(ours.count > 1000)
             #expect(Self.unindented(ours) == Self.unindented(theirs), "\(kind)")

@@ -181,7 +181,7 @@ struct Reuse: Sendable {
         for job in jobs where !pages.unchanged.contains(job.file) {
             guard job.fingerprint == nil, let old = previous.outputs[job.file],
                   FileStamp(path: pages.root + job.file) != nil,
-                  Fingerprint(job.produce(environment)) == old else { return false }
+                  Fingerprint(bytes: job.produce(environment)) == old else { return false }
         }
         return true
     }

@@ -104,7 +104,7 @@ public actor IncrementalBuilder {
             templatesChanged || job.fingerprint == nil || fingerprints[job.file] != job.fingerprint
         }
         let environment = RenderEnvironment(templates: templates, site: site)
-        let outputs = await Parallel.map(due, chunkSize: 8) { job in Data(job.produce(environment).utf8) }
+        let outputs = await Parallel.map(due, chunkSize: 8) { job in Data(job.produce(environment)) }
         var changed: [String] = []
         for (job, data) in zip(due, outputs) {
             if files[job.file] != data { changed.append(job.file) }

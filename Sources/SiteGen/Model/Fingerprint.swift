@@ -15,6 +15,12 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
         for part in parts { add(part) }
     }
 
+    /// The fingerprint of a file's bytes; equal to `Fingerprint(text)` for the same text as UTF-8.
+    public init(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { add(bytes: $0) }
+        add(UInt64(bytes.count))
+    }
+
     public mutating func add(bytes: UnsafeRawBufferPointer) {
         var hash = value
         for byte in bytes {

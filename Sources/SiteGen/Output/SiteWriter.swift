@@ -33,12 +33,12 @@ struct SiteWriter: Sendable {
                link(reuse.root + job.file, root + job.file) == 0 {
                 return Outcome(linked: 1, fingerprints: [job.file: fingerprint])
             }
-            let text = job.produce(environment)
-            let fingerprint = job.fingerprint ?? Fingerprint(text)
-            guard let root else { return Outcome(bytes: text.utf8.count, fingerprints: [job.file: fingerprint]) }
+            let bytes = job.produce(environment)
+            let fingerprint = job.fingerprint ?? Fingerprint(bytes: bytes)
+            guard let root else { return Outcome(bytes: bytes.count, fingerprints: [job.file: fingerprint]) }
             do {
-                try FileIO.write(root + job.file, text)
-                return Outcome(bytes: text.utf8.count, written: 1, fingerprints: [job.file: fingerprint])
+                try bytes.withUnsafeBytes { try FileIO.write(root + job.file, $0) }
+                return Outcome(bytes: bytes.count, written: 1, fingerprints: [job.file: fingerprint])
             } catch {
                 return Outcome(problems: [Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
                                                      hint: "check free disk space and permissions of the output folder")])
@@ -92,9 +92,9 @@ struct SiteWriter: Sendable {
                 parent = Self.parent(of: parent)
             }
         }
-        for directory in directories.sorted() {
-            try? FileManager.default.createDirectory(at: folder.appendingPathComponent(directory),
-                                                     withIntermediateDirectories: true)
-        }
+        // Sorted, so every parent comes before its children: one mkdir(2) each. Failures surface
+        // when the files inside are written.
+        let root = folder.path + "/"
+        for directory in directories.sorted() { mkdir(root + directory, 0o755) }
     }
 }

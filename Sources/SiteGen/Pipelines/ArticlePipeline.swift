@@ -17,7 +17,7 @@ enum ArticlePipeline {
                         hash.add(neighbour.map { site.articles[$0].path } ?? "")
                     }
                 }
-                jobs.append(RenderJob(path: article.path, kind: .article, owner: article.sourcePath,
+                jobs.append(RenderJob.page(path: article.path, kind: .article, owner: article.sourcePath,
                                       position: article.slugPosition, lastModified: article.updated ?? article.date,
                                       fingerprint: fingerprint) { env in
                     env.render(.article, context(env.contexts, index: index, older: older, newer: newer))

@@ -35,13 +35,14 @@ enum FeedPipeline {
             for index in entries { hash.add(site.articles[index].fingerprint) }
         }
         return RenderJob(path: path, kind: nil, owner: owner, inSitemap: false, fingerprint: fingerprint) { env in
-            atom(env.contexts.site, path: path, htmlPath: htmlPath, title: title, subtitle: subtitle,
+            atom(env.contexts, path: path, htmlPath: htmlPath, title: title, subtitle: subtitle,
                  indices: Array(indices.prefix(entryLimit)))
         }
     }
 
-    static func atom(_ site: Site, path: String, htmlPath: String, title: String, subtitle: String,
+    static func atom(_ contexts: Contexts, path: String, htmlPath: String, title: String, subtitle: String,
                      indices: [Int]) -> String {
+        let site = contexts.site
         let urls = site.urls, dates = site.dates
         let updated = indices.map { site.articles[$0].updated ?? site.articles[$0].date }.max() ?? site.buildDate
         var xml = """
@@ -61,7 +62,7 @@ enum FeedPipeline {
 
         """
         for index in indices {
-            xml += entry(site, site.articles[index])
+            xml += contexts.feedEntry(index)
         }
         xml += "</feed>\n"
         return xml

@@ -6,7 +6,7 @@ enum IndexPipeline {
         var jobs = [home(site), categories(site), authors(site), notFound(site)]
         for page in site.pages {
             let fingerprint = site.fingerprint("page") { $0.add(page.fingerprint) }
-            jobs.append(RenderJob(path: "\(page.slug)/", kind: .page, owner: page.sourcePath,
+            jobs.append(RenderJob.page(path: "\(page.slug)/", kind: .page, owner: page.sourcePath,
                                   position: page.slugPosition, fingerprint: fingerprint) { env in
                 let context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
                                                 description: page.description,
@@ -23,7 +23,7 @@ enum IndexPipeline {
         let fingerprint = site.fingerprint("home") { hash in
             for article in site.articles.prefix(site.config.perPage) { hash.add(article.fingerprint) }
         }
-        return RenderJob(path: "", kind: .home, owner: owner, lastModified: site.articles.first?.date,
+        return RenderJob.page(path: "", kind: .home, owner: owner, lastModified: site.articles.first?.date,
                          fingerprint: fingerprint) { env in
             let contexts = env.contexts
             let site = contexts.site
@@ -52,7 +52,7 @@ enum IndexPipeline {
         let fingerprint = site.fingerprint("categories") { hash in
             for category in site.categories { hash.add(site.articlesByCategory[category.slug]?.count ?? 0) }
         }
-        return RenderJob(path: "categories/", kind: .categories, owner: "content/categories",
+        return RenderJob.page(path: "categories/", kind: .categories, owner: "content/categories",
                          fingerprint: fingerprint) { env in
             let contexts = env.contexts
             var context = contexts.base(kind: .categories, path: "categories/", title: "Categories",
@@ -71,7 +71,7 @@ enum IndexPipeline {
         let fingerprint = site.fingerprint("authors") { hash in
             for author in site.authors { hash.add(site.articlesByAuthor[author.slug]?.count ?? 0) }
         }
-        return RenderJob(path: "authors/", kind: .authors, owner: "content/authors", fingerprint: fingerprint) { env in
+        return RenderJob.page(path: "authors/", kind: .authors, owner: "content/authors", fingerprint: fingerprint) { env in
             let contexts = env.contexts
             var context = contexts.base(kind: .authors, path: "authors/", title: "Authors",
                                         description: "All authors of \(contexts.site.config.title)")
@@ -83,7 +83,7 @@ enum IndexPipeline {
     }
 
     static func notFound(_ site: Site) -> RenderJob {
-        RenderJob(path: "404.html", kind: .notFound, owner: "layouts/404.mustache", inSitemap: false,
+        RenderJob.page(path: "404.html", kind: .notFound, owner: "layouts/404.mustache", inSitemap: false,
                   fingerprint: site.fingerprint("404") { _ in }) { env in
             env.render(.notFound, env.contexts.base(kind: .notFound, path: "404.html", title: "Page not found",
                                                     description: "The page you asked for does not exist."))

@@ -60,7 +60,7 @@ enum ListPipeline {
                 hash.add(indices.count)
                 for index in indices[pager.range(page: number)] { hash.add(site.articles[index].fingerprint) }
             }
-            return RenderJob(path: pager.path(page: number), kind: kind, owner: owner, lastModified: newest,
+            return RenderJob.page(path: pager.path(page: number), kind: kind, owner: owner, lastModified: newest,
                              fingerprint: fingerprint) { env in
                 let contexts = env.contexts
                 let pageTitle = number > 1 ? "\(title) – Page \(number)" : title

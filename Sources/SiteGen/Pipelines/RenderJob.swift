@@ -15,11 +15,19 @@ public struct RenderJob: Sendable {
     /// Hash of everything the output depends on (with the site's fingerprint and the templates);
     /// nil means "always produce". Incremental rebuilds skip jobs whose fingerprint is unchanged.
     public var fingerprint: Fingerprint?
-    public var produce: @Sendable (RenderEnvironment) -> String
+    /// The file's bytes (UTF-8).
+    public var produce: @Sendable (RenderEnvironment) -> [UInt8]
 
+    /// A job whose output is built as a String (feeds, sitemap, search data, redirects).
     init(path: String, kind: PageKind?, owner: String, position: SourcePosition = .start,
          inSitemap: Bool = true, lastModified: Date? = nil, fingerprint: Fingerprint? = nil,
          produce: @escaping @Sendable (RenderEnvironment) -> String) {
+        self.init(path: path, kind: kind, owner: owner, position: position, inSitemap: inSitemap,
+                  lastModified: lastModified, fingerprint: fingerprint, bytes: { Array(produce($0).utf8) })
+    }
+
+    private init(path: String, kind: PageKind?, owner: String, position: SourcePosition, inSitemap: Bool,
+                 lastModified: Date?, fingerprint: Fingerprint?, bytes: @escaping @Sendable (RenderEnvironment) -> [UInt8]) {
         self.path = path
         self.kind = kind
         self.owner = owner
@@ -27,7 +35,15 @@ public struct RenderJob: Sendable {
         self.inSitemap = inSitemap
         self.lastModified = lastModified
         self.fingerprint = fingerprint
-        self.produce = produce
+        self.produce = bytes
+    }
+
+    /// An HTML page rendered through the layout of `kind` straight into bytes.
+    static func page(path: String, kind: PageKind, owner: String, position: SourcePosition = .start,
+                     inSitemap: Bool = true, lastModified: Date? = nil, fingerprint: Fingerprint? = nil,
+                     render: @escaping @Sendable (RenderEnvironment) -> [UInt8]) -> RenderJob {
+        RenderJob(path: path, kind: kind, owner: owner, position: position, inSitemap: inSitemap,
+                  lastModified: lastModified, fingerprint: fingerprint, bytes: render)
     }
 
     /// The file written for this job, relative to the output folder.
@@ -44,7 +60,7 @@ public struct RenderEnvironment: Sendable {
         self.contexts = Contexts(site: site)
     }
 
-    func render(_ kind: PageKind, _ context: TemplateFields) -> String { templates.render(kind, .object(context)) }
+    func render(_ kind: PageKind, _ context: TemplateFields) -> [UInt8] { templates.render(kind, .object(context)) }
 }
 
 extension Site {

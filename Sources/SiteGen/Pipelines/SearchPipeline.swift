@@ -66,7 +66,7 @@ enum SearchPipeline {
             for author in site.authors { hash.add(site.articlesByAuthor[author.slug]?.count ?? 0) }
             for category in site.categories { hash.add(site.articlesByCategory[category.slug]?.count ?? 0) }
         }
-        return RenderJob(path: folder, kind: .search, owner: "layouts/search.mustache", inSitemap: false,
+        return RenderJob.page(path: folder, kind: .search, owner: "layouts/search.mustache", inSitemap: false,
                          fingerprint: fingerprint) { env in
             let contexts = env.contexts
             let site = contexts.site

@@ -7,11 +7,13 @@ import Foundation
 /// front matter of the page's file > the section's `_index.md` > `site.yml` > built-in defaults.
 struct Contexts: Sendable {
     let site: Site
-    private let cards: CardCache
+    private let cards: Memo<TemplateValue>
+    private let feedEntries: Memo<String>
 
     init(site: Site) {
         self.site = site
-        self.cards = CardCache(count: site.articles.count)
+        self.cards = Memo(count: site.articles.count)
+        self.feedEntries = Memo(count: site.articles.count)
     }
 
     /// `site.*`: the same on every page, apart from the menu's current item.
@@ -113,6 +115,14 @@ struct Contexts: Sendable {
         return card
     }
 
+    /// The Atom `<entry>` of `site.articles[index]`, made once per build however many feeds hold it.
+    func feedEntry(_ index: Int) -> String {
+        if let entry = feedEntries.get(index) { return entry }
+        let entry = FeedPipeline.entry(site, site.articles[index])
+        feedEntries.set(index, entry)
+        return entry
+    }
+
     /// `pagination.*` for page `number` of `pager`.
     func pagination(_ pager: Pager, _ number: Int) -> TemplateFields {
         var values: TemplateFields = [
@@ -126,20 +136,21 @@ struct Contexts: Sendable {
     }
 }
 
-/// Article cards shared by every list page of one build (an article is on up to five lists).
-final class CardCache: @unchecked Sendable {
-    private var slots: [TemplateValue?]
+/// Per-article values shared by every page of one build that shows the article (an article is on up
+/// to five lists and as many feeds). Filled on first use by whichever worker gets there first.
+final class Memo<Value: Sendable>: @unchecked Sendable {
+    private var slots: [Value?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func get(_ index: Int) -> TemplateValue? {
+    func get(_ index: Int) -> Value? {
         lock.lock()
         defer { lock.unlock() }
         return slots[index]
     }
 
-    func set(_ index: Int, _ value: TemplateValue) {
+    func set(_ index: Int, _ value: Value) {
         lock.lock()
         slots[index] = value
         lock.unlock()

@@ -91,11 +91,11 @@ public struct TemplateSet: Sendable {
     }
 
     /// Renders `kind` with `context`. The layout must exist (checked before rendering starts).
-    func render(_ kind: PageKind, _ context: TemplateValue) -> String {
-        guard let name = layout(for: kind), let nodes = templates[name] else { return "" }
+    func render(_ kind: PageKind, _ context: TemplateValue) -> [UInt8] {
+        guard let name = layout(for: kind), let nodes = templates[name] else { return [] }
         var renderer = TemplateRenderer(templates: templates, context: context)
         renderer.render(nodes)
-        return String(decoding: renderer.output, as: UTF8.self)
+        return renderer.output
     }
 
     /// A `{{>name}}` or `{{<name}}` tag and where it is.
