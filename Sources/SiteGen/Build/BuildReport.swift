@@ -18,8 +18,8 @@ public struct BuildReport: Sendable {
     public var warnings: [Diagnostic] = []
     /// Output file → the source file it is built from (`RenderJob.owner`), for `check --links`.
     public var owners: [String: String] = [:]
-    /// Wall-clock and CPU seconds (all threads) per step.
-    public var timings: [(step: String, seconds: Double, cpu: Double)] = []
+    /// Wall-clock and CPU seconds (all threads) per step, and the process's peak memory at its end.
+    public var timings: [(step: String, seconds: Double, cpu: Double, peakMB: Double)] = []
     let started = ContinuousClock.now
 
     public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
@@ -27,13 +27,13 @@ public struct BuildReport: Sendable {
 
     mutating func time<T>(_ step: String, _ body: () throws -> T) rethrows -> T {
         let start = ContinuousClock.now, cpu = Self.cpuSeconds()
-        defer { timings.append((step, (ContinuousClock.now - start).seconds, Self.cpuSeconds() - cpu)) }
+        defer { timings.append((step, (ContinuousClock.now - start).seconds, Self.cpuSeconds() - cpu, Self.peakMB())) }
         return try body()
     }
 
     mutating func time<T>(_ step: String, _ body: () async throws -> T) async rethrows -> T {
         let start = ContinuousClock.now, cpu = Self.cpuSeconds()
-        defer { timings.append((step, (ContinuousClock.now - start).seconds, Self.cpuSeconds() - cpu)) }
+        defer { timings.append((step, (ContinuousClock.now - start).seconds, Self.cpuSeconds() - cpu, Self.peakMB())) }
         return try await body()
     }
 
@@ -43,6 +43,13 @@ public struct BuildReport: Sendable {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Peak resident memory of the process so far, in MB.
+    static func peakMB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 
     mutating func count(_ jobs: [RenderJob], staticFiles: Int, articles: Int) {
@@ -67,11 +74,11 @@ public struct BuildReport: Sendable {
     /// The per-step table printed by `--timings`.
     public var timingTable: String {
         let width = max(timings.map(\.step.count).max() ?? 0, 4)
-        let header = "step".padding(toLength: width, withPad: " ", startingAt: 0) + "     wall ms   share    cpu ms"
-        return ([header] + timings.map { step, seconds, cpu in
+        let header = "step".padding(toLength: width, withPad: " ", startingAt: 0) + "     wall ms   share    cpu ms   peak MB"
+        return ([header] + timings.map { step, seconds, cpu, peak in
             step.padding(toLength: width, withPad: " ", startingAt: 0)
-                + String(format: "  %10.1f  %5.1f%%  %8.1f", seconds * 1000, seconds / max(self.seconds, 1e-9) * 100,
-                         cpu * 1000)
+                + String(format: "  %10.1f  %5.1f%%  %8.1f  %8.0f", seconds * 1000, seconds / max(self.seconds, 1e-9) * 100,
+                         cpu * 1000, peak)
         }).joined(separator: "\n")
     }
 }
