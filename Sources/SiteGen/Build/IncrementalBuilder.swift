@@ -33,6 +33,18 @@ public actor IncrementalBuilder {
     private var fingerprints: [String: Fingerprint] = [:]
     private var renderedTemplates: Fingerprint?
     private var staticFiles: [String: URL] = [:]
+    /// The site of the last successful rebuild, and where each article is in it (for `early`).
+    private var lastSite: Site?
+    private var articleIndex: [String: Int]?
+
+    /// The edited articles' own pages, rendered before the rest of a rebuild (see `early(changed:)`).
+    public struct EarlyOutcome: Sendable {
+        /// The last good site's files with the edited articles' pages replaced.
+        public var files: [String: Data]
+        /// Output paths whose bytes changed.
+        public var changed: [String]
+        public var seconds: Double
+    }
 
     public init(source: URL, options: BuildOptions = BuildOptions(), baseURLOverride: String? = nil) {
         self.source = source.standardizedFileURL
@@ -81,6 +93,8 @@ public actor IncrementalBuilder {
         guard !diagnostics.hasErrors else { return failure(diagnostics, start: start) }
 
         let (rendered, changedFiles, removed) = await render(jobs, site: site, templates: templateSet)
+        lastSite = site
+        articleIndex = nil
         var changedPaths = changedFiles
         let newStatic = Dictionary(uniqueKeysWithValues: site.staticFiles.map {
             ($0.outputPath, source.appendingPathComponent($0.sourcePath))
@@ -94,6 +108,49 @@ public actor IncrementalBuilder {
         return Outcome(files: files, staticFiles: staticFiles, changed: changedPaths.sorted(),
                        removed: (removed + removedStatic).sorted(), rendered: rendered, parsed: stale.count,
                        diagnostics: diagnostics.sortedForReport(), seconds: (ContinuousClock.now - start).seconds)
+    }
+
+    /// The fast path of an edit to article bodies, for the preview to show the edited page before the
+    /// rest of the rebuild is done. Applies only when every changed file is an article of the last good
+    /// site that parses without a diagnostic and whose title, dates, slug, section, authors, categories,
+    /// summary, image, aliases and draft flag are unchanged: then no other HTML page can change (lists,
+    /// neighbours and indexes show only those fields), and only the article's page, the feeds and the
+    /// search data can. Returns the article pages re-rendered into the last good files, or nil when
+    /// the change is anything else. Changes nothing here: `rebuild` must still run for the whole site.
+    public func early(changed: [String]) async -> EarlyOutcome? {
+        let start = ContinuousClock.now
+        guard var site = lastSite, let (templateSet, templateProblems) = templates, templateProblems.isEmpty,
+              let loadedConfig = config?.config, !changed.isEmpty,
+              changed.allSatisfy({ $0.hasPrefix("content/") && $0.hasSuffix(".md") }) else { return nil }
+        if articleIndex == nil {
+            articleIndex = Dictionary(site.articles.enumerated().map { ($1.sourcePath, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let loader = ContentLoader(source: source, config: loadedConfig)
+        var edited: [Int] = []
+        for path in Set(changed).sorted() {
+            guard let index = articleIndex?[path], let file = inventory?.markdown.first(where: { $0.path == path })
+            else { return nil }
+            let (loaded, problems) = loader.load(file)
+            guard problems.isEmpty, case .article(let document) = loaded else { return nil }
+            let old = site.articles[index]
+            guard document.title == old.title, document.date.value == old.date, document.updated == old.updated,
+                  document.slug.value == old.slug, document.section == old.section, document.draft == old.draft,
+                  document.authors.map({ $0.value }) == old.authors, document.categories.map({ $0.value }) == old.categories,
+                  (document.summary ?? "") == old.summary, document.image == old.image,
+                  document.aliases.map({ $0.value }) == old.aliases.map({ $0.value }) else { return nil }
+            site.articles[index] = SiteAssembler.article(from: document, authors: old.authors, categories: old.categories)
+            edited.append(index)
+        }
+        let jobs = edited.map { ArticlePipeline.job(site, index: $0) }
+        let environment = RenderEnvironment(templates: templateSet, site: site)
+        var early = files
+        var changedFiles: [String] = []
+        for job in jobs {
+            let data = Data(job.produce(environment))
+            if early[job.file] != data { changedFiles.append(job.file) }
+            early[job.file] = data
+        }
+        return EarlyOutcome(files: early, changed: changedFiles, seconds: (ContinuousClock.now - start).seconds)
     }
 
     /// Renders the jobs whose fingerprint changed (all of them when the templates changed).

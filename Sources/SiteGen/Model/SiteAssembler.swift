@@ -138,7 +138,7 @@ public enum SiteAssembler {
                        introHTML: "", sourcePath: "content/\(slug)/_index.md")
     }
 
-    private static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
+    static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
         let summary = document.summary ?? ""  // set by the decoder: front matter, else the first paragraph
         var fingerprint = document.fingerprint
         fingerprint.add(authors)

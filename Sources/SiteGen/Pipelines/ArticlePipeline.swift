@@ -6,6 +6,21 @@ enum ArticlePipeline {
         var jobs: [RenderJob] = []
         for indices in site.articlesBySection.values {
             for (position, index) in indices.enumerated() {
+                jobs.append(job(site, indices: indices, position: position))
+            }
+        }
+        return jobs.sorted { $0.path < $1.path }
+    }
+
+    /// The page of `site.articles[index]`.
+    static func job(_ site: Site, index: Int) -> RenderJob {
+        let indices = site.articlesBySection[site.articles[index].section] ?? [index]
+        return job(site, indices: indices, position: indices.firstIndex(of: index) ?? 0)
+    }
+
+    /// The page of the article at `position` of its section's list `indices`.
+    static func job(_ site: Site, indices: [Int], position: Int) -> RenderJob {
+                let index = indices[position]
                 // Lists are newest first: the previous (older) article comes after, the next (newer) before.
                 let older = position + 1 < indices.count ? indices[position + 1] : nil
                 let newer = position > 0 ? indices[position - 1] : nil
@@ -17,14 +32,11 @@ enum ArticlePipeline {
                         hash.add(neighbour.map { site.articles[$0].path } ?? "")
                     }
                 }
-                jobs.append(RenderJob.page(path: article.path, kind: .article, owner: article.sourcePath,
+                return RenderJob.page(path: article.path, kind: .article, owner: article.sourcePath,
                                       position: article.slugPosition, lastModified: article.updated ?? article.date,
                                       fingerprint: fingerprint) { env in
                     env.render(.article, context(env.contexts, index: index, older: older, newer: newer))
-                })
-            }
-        }
-        return jobs.sorted { $0.path < $1.path }
+                }
     }
 
     static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> TemplateFields {
