@@ -110,6 +110,39 @@ import Testing
         try await expectCleanBuildOutput(site)
     }
 
+    @Test func theCacheReadsAlikeThroughAWindowSmallerThanItsStrings() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let path = BuildCache.url(site.root).path
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        func readThroughWindow(size: Int) -> BuildCache? {
+            let descriptor = open(path, O_RDONLY)
+            defer { close(descriptor) }
+            var reader = CacheReader(descriptor: descriptor, size: size, window: 16)
+            return BuildCache.read(&reader)
+        }
+        let cache = try #require(readThroughWindow(size: original.count))
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try cache.save(source: copy)
+        #expect(try Data(contentsOf: BuildCache.url(copy)) == original, "read back and saved again: the same bytes")
+        #expect(readThroughWindow(size: original.count - 3) == nil, "a truncated cache is ignored")
+    }
+
+    @Test func searchFilesMissingFromAnUnchangedSiteAreRebuiltExactly() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        for file in ["search/manifest.json", "search/shards/0.json", "search/docs/0.json"] {
+            try FileManager.default.removeItem(at: site.output.appendingPathComponent(file))
+        }
+        let report = try await build(site)
+        #expect(!report.unchanged)
+        #expect(report.parsed == 0)
+        try await expectCleanBuildOutput(site)
+    }
+
     @Test func aFileEditedByHandInTheOutputIsRestored() async throws {
         let site = try makeSite()
         defer { site.remove() }

@@ -73,6 +73,64 @@ import Testing
         }
     }
 
+    static func expectSame(_ a: SearchAnalysis, _ b: SearchAnalysis, _ note: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(a.terms == b.terms, "\(note)", sourceLocation: sourceLocation)
+        #expect(a.lengths == b.lengths, "\(note)", sourceLocation: sourceLocation)
+        #expect(a.starts == b.starts, "\(note)", sourceLocation: sourceLocation)
+        #expect(a.documents == b.documents, "\(note)", sourceLocation: sourceLocation)
+        #expect(a.weights == b.weights, "\(note)", sourceLocation: sourceLocation)
+        #expect(a.flags == b.flags, "\(note)", sourceLocation: sourceLocation)
+    }
+
+    static func manyDocuments() -> [SearchDocument] {
+        let words = ["trade", "Séoul", "sanctions", "harbor", "서울에서", "北韓", "talks", "policy", "studied", "G20"]
+        return (0..<23).map { (n: Int) -> SearchDocument in
+            let title: String = words[n % 10] + " " + words[(n * 3) % 10]
+            let authors: [String] = n % 4 == 0 ? ["Ann Lee"] : ["Bo Kim", "Ann Lee"]
+            let category: String = "Cat " + words[(n * 7) % 10]
+            let summary: String = n % 3 == 0 ? "Summary \(n) trade" : ""
+            var body: [String] = []
+            for k in 0...(n % 6) { body.append(words[(k * n + 1) % 10]) }
+            body.append("word\(n)")
+            return SearchDocument(title: title, url: "/\(n)/", authorNames: authors, categoryNames: [category],
+                                  summary: summary, body: body.joined(separator: " "))
+        }
+    }
+
+    @Test func blocksOfAnySizeGiveTheSameAnalysis() {
+        let documents = Self.manyDocuments()
+        let single = SearchAnalysis(documents, chunkSize: 1000)
+        #expect(single.terms.contains("word7") && single.lengths.count == documents.count)
+        for size in [1, 2, 5, 22] {
+            Self.expectSame(SearchAnalysis(documents, chunkSize: size), single, "blocks of \(size)")
+        }
+    }
+
+    @Test func theMemoReanalysesOnlyWhatChanged() {
+        var documents = Self.manyDocuments()
+        let memo = SearchAnalysis.Memo()
+        Self.expectSame(SearchAnalysis(documents, memo: memo, chunkSize: 4), SearchAnalysis(documents), "first")
+        #expect(memo.count == 6)
+        documents[9].body = "an edited body about fisheries"
+        documents.append(SearchDocument(title: "New harbor", url: "/new/", body: "fresh words"))
+        Self.expectSame(SearchAnalysis(documents, memo: memo, chunkSize: 4), SearchAnalysis(documents), "after edits")
+        documents.removeLast(10)
+        Self.expectSame(SearchAnalysis(documents, memo: memo, chunkSize: 4), SearchAnalysis(documents), "after removal")
+        #expect(memo.count == 4)
+    }
+
+    @Test func theShardCountIsTakenFromAPreviousBuildOfTheSameIndexOnly() {
+        let content = Fingerprint("index inputs")
+        var previous: [String: Fingerprint] = ["search/manifest.json": content, "search/docs/0.json": Fingerprint("d")]
+        for number in 0..<3 { previous["search/shards/\(number).json"] = SearchPipeline.shardFingerprint(content, number) }
+        #expect(SearchPipeline.previousShardCount(content, previous) == 3)
+        #expect(SearchPipeline.previousShardCount(Fingerprint("other inputs"), previous) == nil)
+        #expect(SearchPipeline.previousShardCount(content, [:]) == nil)
+        previous["search/manifest.json"] = nil
+        #expect(SearchPipeline.previousShardCount(content, previous) == nil, "no manifest: not that index")
+    }
+
     // MARK: Index and shards
 
     static let documents = [

@@ -29,8 +29,16 @@ struct BuildCache: Sendable {
 
     /// The cache of the last build, or nil when there is none or it cannot be read.
     static func load(source: URL) -> BuildCache? {
-        guard let bytes = try? FileIO.read(url(source).path) else { return nil }
-        var reader = CacheReader(bytes)
+        let descriptor = open(url(source).path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        var reader = CacheReader(descriptor: descriptor, size: Int(info.st_size))
+        return read(&reader)
+    }
+
+    static func read(_ reader: inout CacheReader) -> BuildCache? {
         do {
             guard try reader.string() == magic else { return nil }
             var cache = BuildCache()

@@ -52,7 +52,8 @@ public struct Builder: Sendable {
             return site
         }
         let jobs = report.time("plan pages") { () -> [RenderJob] in
-            let (jobs, problems) = stages.plan(site, templates: templates)
+            let (jobs, problems) = stages.plan(site, templates: templates,
+                                               search: .init(previousOutputs: cache?.outputs ?? [:]))
             diagnostics += problems
             return jobs
         }
@@ -223,8 +224,9 @@ struct BuildStages: Sendable {
     }
 
     /// Every output job, with collisions and missing layouts reported.
-    func plan(_ site: Site, templates: TemplateSet) -> ([RenderJob], [Diagnostic]) {
-        let jobs = Planner.plan(site)
+    func plan(_ site: Site, templates: TemplateSet,
+              search: SearchPipeline.Hints = .init()) -> ([RenderJob], [Diagnostic]) {
+        let jobs = Planner.plan(site, search: search)
         var diagnostics = Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
         diagnostics += OutputPath.checkContained(jobs, staticFiles: site.staticFiles)
         for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {

@@ -25,33 +25,105 @@ struct CacheWriter {
     }
 }
 
+/// Reads what `CacheWriter` wrote, from memory or straight from a file through a small window
+/// (`init(descriptor:size:)`): the cache of a large site is hundreds of megabytes, and holding it whole next to
+/// the documents decoded from it would double the memory a no-change build needs.
 struct CacheReader {
     struct Corrupt: Error {}
-    private let bytes: [UInt8]
+    /// The window: `buffer[offset..<filled]` are the next bytes; `base` is the position of `buffer[0]`.
+    private var buffer: [UInt8]
     private var offset = 0
+    private var filled: Int
+    private var base = 0
+    /// Bytes in all (a file's size when opened: reading stops there).
+    private let total: Int
+    private let descriptor: Int32?
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) {
+        buffer = bytes
+        filled = bytes.count
+        total = bytes.count
+        descriptor = nil
+    }
 
-    var atEnd: Bool { offset == bytes.count }
+    /// Reads `descriptor` (a regular file of `size` bytes) from its current position; the caller closes it.
+    init(descriptor: Int32, size: Int, window: Int = 1 << 20) {
+        buffer = [UInt8](repeating: 0, count: max(window, 16))
+        filled = 0
+        total = size
+        self.descriptor = descriptor
+    }
+
+    /// The bytes not read yet.
+    private var remaining: Int { total - base - offset }
+    var atEnd: Bool { remaining == 0 }
+
+    /// Makes at least `count` bytes (no more than the window) available at `offset`.
+    private mutating func need(_ count: Int) throws {
+        guard filled - offset < count else { return }
+        guard count <= remaining, let descriptor else { throw Corrupt() }
+        let kept = filled - offset, start = offset
+        base += offset
+        offset = 0
+        // Fill the window (not beyond the end), so most values need no read of their own.
+        let goal = min(buffer.count, total - base)
+        filled = buffer.withUnsafeMutableBytes { window -> Int in
+            if kept > 0, start > 0 { memmove(window.baseAddress!, window.baseAddress! + start, kept) }
+            var filled = kept
+            while filled < goal {
+                let got = read(descriptor, window.baseAddress! + filled, goal - filled)
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { break }
+                filled += got
+            }
+            return filled
+        }
+        guard filled >= count else { throw Corrupt() }
+    }
 
     mutating func uint() throws -> UInt64 {
-        guard offset + 8 <= bytes.count else { throw Corrupt() }
+        try need(8)
         var value: UInt64 = 0
-        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        for index in 0..<8 { value |= UInt64(buffer[offset + index]) << (8 * UInt64(index)) }
         offset += 8
         return value
     }
     mutating func int() throws -> Int { Int(Int64(bitPattern: try uint())) }
     mutating func bool() throws -> Bool {
-        guard offset < bytes.count else { throw Corrupt() }
+        try need(1)
         offset += 1
-        return bytes[offset - 1] != 0
+        return buffer[offset - 1] != 0
     }
     mutating func string() throws -> String {
         let count = try int()
-        guard count >= 0, offset + count <= bytes.count else { throw Corrupt() }
-        defer { offset += count }
-        return String(decoding: bytes[offset..<(offset + count)], as: UTF8.self)
+        guard count >= 0, count <= remaining else { throw Corrupt() }
+        if count <= buffer.count {
+            try need(count)
+            defer { offset += count }
+            return buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)]), as: UTF8.self) }
+        }
+        // Longer than the window: the bytes at hand, then the rest read straight into the string.
+        guard let descriptor else { throw Corrupt() }
+        var failed = false
+        let atHand = filled - offset, start = offset, end = filled
+        let text = String(unsafeUninitializedCapacity: count) { target in
+            buffer.withUnsafeBytes { window in
+                UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(rebasing: window[start..<end]))
+            }
+            var done = atHand
+            while done < count {
+                let got = read(descriptor, target.baseAddress! + done, count - done)
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { failed = true; break }
+                done += got
+            }
+            return failed ? 0 : count
+        }
+        guard !failed else { throw Corrupt() }
+        base += filled + (count - (filled - offset))
+        offset = 0
+        filled = 0
+        return text
     }
     mutating func optional() throws -> String? { try bool() ? try string() : nil }
     mutating func date() throws -> Date { Date(timeIntervalSince1970: Double(bitPattern: try uint())) }
@@ -59,7 +131,7 @@ struct CacheReader {
     mutating func located() throws -> Located<String> { Located(try string(), at: try position()) }
     mutating func list<T>(_ each: (inout CacheReader) throws -> T) throws -> [T] {
         let count = try int()
-        guard count >= 0, count <= bytes.count - offset else { throw Corrupt() }
+        guard count >= 0, count <= remaining else { throw Corrupt() }
         var values: [T] = []
         values.reserveCapacity(count)
         for _ in 0..<count { values.append(try each(&self)) }

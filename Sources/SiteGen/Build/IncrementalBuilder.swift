@@ -45,6 +45,8 @@ public actor IncrementalBuilder {
         public var changed: [String]
         public var seconds: Double
     }
+    /// The search analysis of unchanged articles, kept from one rebuild to the next.
+    let searchMemo = SearchAnalysis.Memo()
 
     public init(source: URL, options: BuildOptions = BuildOptions(), baseURLOverride: String? = nil) {
         self.source = source.standardizedFileURL
@@ -88,7 +90,8 @@ public actor IncrementalBuilder {
         var diagnostics = config.diagnostics + templateProblems + store.diagnostics
         let (site, assemblyProblems) = SiteAssembler.assemble(store, config: loadedConfig, options: stages.options,
                                                               configFingerprint: config.fingerprint)
-        let (jobs, planProblems) = stages.plan(site, templates: templateSet)
+        let (jobs, planProblems) = stages.plan(site, templates: templateSet,
+                                               search: .init(previousOutputs: fingerprints, memo: searchMemo))
         diagnostics += assemblyProblems + planProblems
         guard !diagnostics.hasErrors else { return failure(diagnostics, start: start) }
 

@@ -16,7 +16,8 @@ enum FileIO {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw Failure(path: path, code: errno) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        // One spare byte: the read that finds the end needs room, and growing would copy the whole file.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var filled = 0
         while true {
             if filled == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }

@@ -75,7 +75,10 @@ extension Site {
 
 /// Plans every output of a site, pipeline by pipeline, in the order they are listed in reports.
 public enum Planner {
-    public static func plan(_ site: Site) -> [RenderJob] {
+    public static func plan(_ site: Site) -> [RenderJob] { plan(site, search: SearchPipeline.Hints()) }
+
+    /// `search`: what the search pipeline may reuse from earlier builds (see `SearchPipeline`).
+    static func plan(_ site: Site, search: SearchPipeline.Hints) -> [RenderJob] {
         var jobs: [RenderJob] = []
         jobs += ArticlePipeline.jobs(site)
         jobs += ListPipeline.sectionJobs(site)
@@ -84,7 +87,7 @@ public enum Planner {
         jobs += IndexPipeline.jobs(site)
         jobs += FeedPipeline.jobs(site)
         jobs += AliasPipeline.jobs(site)
-        jobs += SearchPipeline.jobs(site)
+        jobs += SearchPipeline.jobs(site, hints: search)
         jobs += SitemapPipeline.jobs(site, pages: jobs)
         return jobs
     }

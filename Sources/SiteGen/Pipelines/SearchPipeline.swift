@@ -2,47 +2,86 @@ import Foundation
 
 /// Site search: the `/search/` page (layout kind `search`), and the index the page's script reads:
 /// `search/manifest.json`, `search/shards/<n>.json` (terms and postings) and `search/docs/<n>.json`
-/// (what a result shows). The index is built here, while planning, because the shard files depend
-/// on it; document ids count from the oldest article, so publishing a new one keeps the others' ids.
+/// (what a result shows). Document ids count from the oldest article, so publishing a new one keeps
+/// the others' ids.
+///
+/// The index is built once, the first time a job needs it (`Once`), so a rebuild whose search
+/// files are all unchanged never builds it. Only the number of shard files must be known while
+/// planning: it is taken from the previous build when that build's index had the same inputs (the
+/// shard fingerprints are derived from them), else the index is built right away.
 enum SearchPipeline {
     static let folder = "search/"
 
-    static func jobs(_ site: Site) -> [RenderJob] {
-        let documents = SearchPipeline.documents(site)
-        let index = SearchIndex.build(documents)
-        let shards = SearchShards(index)
+    /// What planning may know from earlier builds.
+    struct Hints: Sendable {
+        /// Output file → fingerprint of the previous build (`BuildCache.outputs`).
+        var previousOutputs: [String: Fingerprint] = [:]
+        /// Per-block analyses kept between builds by a long-lived builder (the preview server).
+        var memo: SearchAnalysis.Memo?
+    }
+
+    static func jobs(_ site: Site, hints: Hints = Hints()) -> [RenderJob] {
         // Every index file depends on every article, the site-wide values and the index format.
         let content = site.fingerprint("search-index") { hash in
             hash.add(SearchManifest.formatVersion)
             for article in site.articles { hash.add(article.fingerprint) }
         }
+        let memo = hints.memo
+        let documents = Once { SearchPipeline.documents(site) }
+        let search = Once { () -> (index: SearchIndex, shards: SearchShards) in
+            let index = SearchIndex.build(documents.value, memo: memo)
+            return (index, SearchShards(index))
+        }
+        let shardCount = previousShardCount(content, hints.previousOutputs) ?? search.value.shards.ranges.count
         func job(_ path: String, _ fingerprint: Fingerprint, _ produce: @escaping @Sendable () -> String) -> RenderJob {
             RenderJob(path: folder + path, kind: nil, owner: "layouts/search.mustache", inSitemap: false,
                       fingerprint: fingerprint) { _ in produce() }
         }
         var jobs = [page(site)]
-        let firstTerms = shards.firstTerms(index)
         let authors = site.authors.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
         let categories = site.categories.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
         let links = SearchManifest.Links(authors: site.urls.link("authors/"), categories: site.urls.link("categories/"))
         jobs.append(job("manifest.json", content) {
-            SearchManifest.json(index: index, firstTerms: firstTerms, documents: documents, authors: authors,
-                                categories: categories, links: links, version: content.description)
+            let built = search.value
+            return SearchManifest.json(index: built.index, firstTerms: built.shards.firstTerms(built.index),
+                                       documents: documents.value, authors: authors, categories: categories,
+                                       links: links, version: content.description)
         })
-        for number in shards.ranges.indices {
-            var fingerprint = content
-            fingerprint.add(number)
-            jobs.append(job("shards/\(number).json", fingerprint) { shards.json(number, index: index) })
+        for number in 0..<shardCount {
+            jobs.append(job("shards/\(number).json", shardFingerprint(content, number)) {
+                let built = search.value
+                // The count is that of an index with the same inputs, so the shard exists.
+                precondition(number < built.shards.ranges.count, "search shard \(number) planned but not built")
+                return built.shards.json(number, index: built.index)
+            })
         }
         let perFile = SearchManifest.documentsPerFile
-        for start in stride(from: 0, to: documents.count, by: perFile) {
-            let group = documents[start..<min(start + perFile, documents.count)]
+        let count = site.articles.count
+        for start in stride(from: 0, to: count, by: perFile) {
+            let group = start..<min(start + perFile, count)
             let fingerprint = site.fingerprint("search-docs") { hash in
-                for id in group.indices { hash.add(site.articles[site.articles.count - 1 - id].fingerprint) }
+                for id in group { hash.add(site.articles[count - 1 - id].fingerprint) }
             }
-            jobs.append(job("docs/\(start / perFile).json", fingerprint) { SearchManifest.fragments(group) })
+            jobs.append(job("docs/\(start / perFile).json", fingerprint) {
+                SearchManifest.fragments(documents.value[group])
+            })
         }
         return jobs
+    }
+
+    static func shardFingerprint(_ content: Fingerprint, _ number: Int) -> Fingerprint {
+        var fingerprint = content
+        fingerprint.add(number)
+        return fingerprint
+    }
+
+    /// The number of shards of the previous build, if its index had the inputs `content`: its
+    /// manifest has that fingerprint, and so do its shards 0, 1, … (each with its number).
+    static func previousShardCount(_ content: Fingerprint, _ previous: [String: Fingerprint]) -> Int? {
+        guard !previous.isEmpty, previous[folder + "manifest.json"] == content else { return nil }
+        var count = 0
+        while previous[folder + "shards/\(count).json"] == shardFingerprint(content, count) { count += 1 }
+        return count > 0 ? count : nil
     }
 
     /// The published articles, oldest first.

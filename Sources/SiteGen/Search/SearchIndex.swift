@@ -71,6 +71,11 @@ public struct SearchIndex: Sendable {
         build(SearchAnalysis(documents))
     }
 
+    /// The same, reusing (and keeping) the analysis of unchanged blocks of documents in `memo`.
+    static func build(_ documents: [SearchDocument], memo: SearchAnalysis.Memo?) -> SearchIndex {
+        build(SearchAnalysis(documents, memo: memo))
+    }
+
     static func build(_ analysis: SearchAnalysis) -> SearchIndex {
         let count = Double(analysis.lengths.count)
         let averageLength = max(1, Double(analysis.lengths.reduce(0) { $0 + Int($1) }) / max(count, 1))

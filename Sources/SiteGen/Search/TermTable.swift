@@ -83,9 +83,17 @@ struct TermTable {
 /// What the index needs from the documents' text: for every term, the documents it occurs in with
 /// a weighted frequency and whether it is in the title or an author's name, plus each document's
 /// length (words of summary and body). Postings are grouped by term id ("compressed rows").
+///
+/// The documents are analysed in fixed blocks of `chunkSize` (by document id), the blocks in
+/// parallel, each worker with its own `TermTable`; the blocks are then merged in order, numbering
+/// terms by first appearance, so the result is exactly that of one pass over all documents. A
+/// `Memo` keeps the blocks between builds (the preview server): after an edit only the blocks
+/// whose documents changed are analysed again.
 struct SearchAnalysis {
     static let titleWeight: Float = 3, authorWeight: Float = 2, categoryWeight: Float = 2
     static let inTitle: UInt8 = 1, inAuthor: UInt8 = 2
+    /// Documents a block: big enough that a block's vocabulary is small next to its words.
+    static let chunkSize = 256
 
     var terms: [String]
     var lengths: [Int32]
@@ -95,30 +103,161 @@ struct SearchAnalysis {
     var weights: [Float]
     var flags: [UInt8]
 
-    init(_ documents: [SearchDocument]) {
-        var counter = Counter()
-        for document in documents {
-            counter.add(document.title, weight: Self.titleWeight, flag: Self.inTitle, counts: false)
-            for name in document.authorNames { counter.add(name, weight: Self.authorWeight, flag: Self.inAuthor, counts: false) }
-            for name in document.categoryNames { counter.add(name, weight: Self.categoryWeight, flag: 0, counts: false) }
-            if !document.summaryRepeatsBody { counter.add(document.summary, weight: 1, flag: 0, counts: true) }
-            counter.add(document.body, weight: 1, flag: 0, counts: true)
-            counter.finishDocument()
+    init(_ documents: [SearchDocument], memo: Memo? = nil, chunkSize: Int = Self.chunkSize) {
+        let chunks = stride(from: 0, to: documents.count, by: chunkSize).map {
+            $0..<min($0 + chunkSize, documents.count)
         }
-        terms = counter.table.terms
-        lengths = counter.lengths
-        (starts, self.documents, weights, flags) = Self.groupByTerm(
-            termCount: terms.count, entryTerms: counter.entryTerms, entryWeights: counter.entryWeights,
-            entryFlags: counter.entryFlags, entryStarts: counter.entryStarts)
+        var results = [Chunk?](repeating: nil, count: chunks.count)
+        var due: [Int] = []
+        for (number, range) in chunks.enumerated() {
+            if let known = memo?.chunk(number, documents[range]) { results[number] = known } else { due.append(number) }
+        }
+        if !due.isEmpty {
+            let due = due
+            // A few workers, each taking every n-th due block with one term table (so that each
+            // spelling is normalized about once per worker, not once per block).
+            let workers = min(due.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+            let slots = UnsafeMutableBufferPointer<Chunk?>.allocate(capacity: due.count)
+            slots.initialize(repeating: nil)
+            defer { slots.deinitialize(); slots.deallocate() }
+            let output = SendableSlots(slots)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var counter = Counter()
+                for position in stride(from: worker, to: due.count, by: workers) {
+                    output.slots[position] = counter.analyse(documents[chunks[due[position]]])
+                }
+            }
+            for (position, number) in due.enumerated() {
+                results[number] = slots[position]
+                memo?.keep(number, documents[chunks[number]], slots[position]!)
+            }
+        }
+        memo?.forget(after: chunks.count)
+        self = Self.merge(results.map { $0! })
+    }
+
+    /// One block's analysis: its own terms (by first appearance) and entries per document.
+    struct Chunk: Sendable {
+        var terms: [String]
+        var lengths: [Int32]
+        var entryTerms: [Int32], entryWeights: [Float], entryFlags: [UInt8]
+        /// Entries of the block's document d: `entryStarts[d]..<entryStarts[d + 1]`.
+        var entryStarts: [Int]
+    }
+
+    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance.
+    private static func merge(_ chunks: [Chunk]) -> SearchAnalysis {
+        var terms: [String] = [], termIDs: [String: Int32] = [:]
+        var lengths: [Int32] = [], entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = []
+        var entryStarts = [0]
+        let entryCount = chunks.reduce(0) { $0 + $1.entryTerms.count }
+        entryTerms.reserveCapacity(entryCount)
+        entryWeights.reserveCapacity(entryCount)
+        entryFlags.reserveCapacity(entryCount)
+        for chunk in chunks {
+            // Block-local term ids to global ids. Within a block, terms are numbered by first
+            // appearance; taking them in that order keeps the global numbering by first appearance.
+            let global = chunk.terms.map { term -> Int32 in
+                if let id = termIDs[term] { return id }
+                let id = Int32(terms.count)
+                terms.append(term)
+                termIDs[term] = id
+                return id
+            }
+            for local in chunk.entryTerms { entryTerms.append(global[Int(local)]) }
+            entryWeights += chunk.entryWeights
+            entryFlags += chunk.entryFlags
+            let base = entryStarts[entryStarts.count - 1]
+            for start in chunk.entryStarts.dropFirst() { entryStarts.append(base + start) }
+            lengths += chunk.lengths
+        }
+        let (starts, documents, weights, flags) = groupByTerm(
+            termCount: terms.count, entryTerms: entryTerms, entryWeights: entryWeights, entryFlags: entryFlags,
+            entryStarts: entryStarts)
+        return SearchAnalysis(terms: terms, lengths: lengths, starts: starts, documents: documents, weights: weights,
+                              flags: flags)
+    }
+
+    private init(terms: [String], lengths: [Int32], starts: [Int], documents: [Int32], weights: [Float], flags: [UInt8]) {
+        self.terms = terms
+        self.lengths = lengths
+        self.starts = starts
+        self.documents = documents
+        self.weights = weights
+        self.flags = flags
+    }
+
+    /// The blocks of the last analysis with the documents they were made from. A block is reused
+    /// when its documents have the same text (fields the analysis reads); unchanged articles of a
+    /// rebuilt site share their strings with the last one, so that comparison is mostly pointer checks.
+    final class Memo: @unchecked Sendable {
+        private let lock = NSLock()
+        private var kept: [Int: (documents: [SearchDocument], chunk: Chunk)] = [:]
+
+        init() {}
+
+        func chunk(_ number: Int, _ documents: ArraySlice<SearchDocument>) -> Chunk? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard let (known, chunk) = kept[number], known.count == documents.count,
+                  zip(known, documents).allSatisfy(Self.sameText) else { return nil }
+            return chunk
+        }
+
+        func keep(_ number: Int, _ documents: ArraySlice<SearchDocument>, _ chunk: Chunk) {
+            lock.lock()
+            defer { lock.unlock() }
+            kept[number] = (Array(documents), chunk)
+        }
+
+        func forget(after count: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            kept = kept.filter { $0.key < count }
+        }
+
+        /// Blocks kept (for tests).
+        var count: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return kept.count
+        }
+
+        private static func sameText(_ a: SearchDocument, _ b: SearchDocument) -> Bool {
+            a.title == b.title && a.authorNames == b.authorNames && a.categoryNames == b.categoryNames
+                && a.summary == b.summary && a.body == b.body
+        }
     }
 
     /// Counts the terms of one document at a time, then appends them as entries (term, weight, flags).
+    /// The term table lives as long as the counter (a worker's blocks); entries use block-local ids.
     private struct Counter {
         var table = TermTable()
         var weight: [Float] = [], flag: [UInt8] = [], touched: [Int32] = []
+        /// Per table term id: its id in the current block + 1, or 0 when the block has not seen it.
+        var local: [Int32] = []
+        var blockTerms: [Int32] = []
         var length: Int32 = 0
         var entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = [], entryStarts = [0]
         var lengths: [Int32] = []
+
+        mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> Chunk {
+            for document in documents {
+                add(document.title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
+                for name in document.authorNames { add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false) }
+                for name in document.categoryNames { add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false) }
+                if !document.summaryRepeatsBody { add(document.summary, weight: 1, flag: 0, counts: true) }
+                add(document.body, weight: 1, flag: 0, counts: true)
+                finishDocument()
+            }
+            let terms = table.terms
+            let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: lengths, entryTerms: entryTerms,
+                              entryWeights: entryWeights, entryFlags: entryFlags, entryStarts: entryStarts)
+            for id in blockTerms { local[Int(id)] = 0 }
+            blockTerms.removeAll(keepingCapacity: true)
+            entryTerms = []; entryWeights = []; entryFlags = []; entryStarts = [0]; lengths = []
+            return chunk
+        }
 
         mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts: Bool) {
             SearchText.withWords(in: text) { words in
@@ -127,8 +266,10 @@ struct SearchAnalysis {
                     guard id >= 0 else { continue }
                     let term = Int(id)
                     if term >= weight.count {
-                        weight.append(contentsOf: repeatElement(0, count: term + 1 - weight.count))
-                        flag.append(contentsOf: repeatElement(0, count: term + 1 - flag.count))
+                        let grow = term + 1 - weight.count
+                        weight.append(contentsOf: repeatElement(0, count: grow))
+                        flag.append(contentsOf: repeatElement(0, count: grow))
+                        local.append(contentsOf: repeatElement(0, count: grow))
                     }
                     if weight[term] == 0 { touched.append(id) }
                     weight[term] += w
@@ -140,11 +281,16 @@ struct SearchAnalysis {
 
         mutating func finishDocument() {
             for id in touched {
-                entryTerms.append(id)
-                entryWeights.append(weight[Int(id)])
-                entryFlags.append(flag[Int(id)])
-                weight[Int(id)] = 0
-                flag[Int(id)] = 0
+                let term = Int(id)
+                if local[term] == 0 {
+                    blockTerms.append(id)
+                    local[term] = Int32(blockTerms.count)
+                }
+                entryTerms.append(local[term] - 1)
+                entryWeights.append(weight[term])
+                entryFlags.append(flag[term])
+                weight[term] = 0
+                flag[term] = 0
             }
             touched.removeAll(keepingCapacity: true)
             entryStarts.append(entryTerms.count)
@@ -175,4 +321,10 @@ struct SearchAnalysis {
         }
         return (starts, documents, weights, flags)
     }
+}
+
+/// Lets `concurrentPerform` workers fill distinct slots of one buffer.
+private struct SendableSlots<Element>: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<Element>
+    init(_ slots: UnsafeMutableBufferPointer<Element>) { self.slots = slots }
 }
