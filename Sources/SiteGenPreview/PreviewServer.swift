@@ -103,21 +103,36 @@ public struct PreviewConsole: Sendable {
         err: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
 }
 
-/// The site being served. Requests that arrive before the first build wait for it.
+/// The site being served. Requests that arrive before the first build wait for it; requests that an
+/// early snapshot cannot answer (`PreviewSite.isCurrent(for:)`) wait for the settled one.
 actor SnapshotStore {
     private var site: PreviewSite?
     private var waiting: [CheckedContinuation<PreviewSite, Never>] = []
+    private var waitingSettled: [CheckedContinuation<PreviewSite, Never>] = []
 
     func current() async -> PreviewSite {
         if let site { return site }
         return await withCheckedContinuation { waiting.append($0) }
     }
 
-    /// Swaps in a finished snapshot; requests from now on see it whole.
+    /// The snapshot being served, if there is one yet.
+    func latest() -> PreviewSite? { site }
+
+    /// The snapshot that may answer `target`.
+    func current(for target: String) async -> PreviewSite {
+        let site = await current()
+        if site.isCurrent(for: target) { return site }
+        return await withCheckedContinuation { waitingSettled.append($0) }
+    }
+
+    /// Swaps in a snapshot; requests from now on see it whole.
     func publish(_ site: PreviewSite) {
         self.site = site
         for continuation in waiting { continuation.resume(returning: site) }
         waiting = []
+        guard site.settled else { return }
+        for continuation in waitingSettled { continuation.resume(returning: site) }
+        waitingSettled = []
     }
 }
 
@@ -132,7 +147,7 @@ struct PreviewResponder: HTTPResponder {
         if request.method == .get, target == LiveReload.eventsPath || target.hasPrefix(LiveReload.eventsPath + "?") {
             return await events()
         }
-        let site = await store.current()
+        let site = await store.current(for: target)
         let answer = site.respond(to: PreviewRequest(
             method: request.method.rawValue, target: target,
             ifNoneMatch: request.headers[values: .ifNoneMatch].joined(separator: ", ").nilIfEmpty))

@@ -44,9 +44,15 @@ public struct PreviewSite: Sendable {
     public var mount: String
     /// The real path of the site folder: static files must resolve inside it.
     public var sourceRoot: String
+    /// False for an early snapshot (an edited article's page before the rest of the rebuild): its HTML
+    /// is current, but generated feeds and search data may not be; requests for those wait for the
+    /// settled snapshot (`isCurrent(for:)`).
+    public var settled: Bool
 
     public init(files: [String: Data] = [:], staticFiles: [String: URL] = [:], errors: [Diagnostic] = [],
-                version: String = "0", mount: String = "/", sourceRoot: String = "/nonexistent") {
+                version: String = "0", mount: String = "/", sourceRoot: String = "/nonexistent",
+                settled: Bool = true) {
+        self.settled = settled
         self.files = files
         self.staticFiles = staticFiles
         self.errors = errors
@@ -71,6 +77,15 @@ public struct PreviewSite: Sendable {
         }
         if request.method == "HEAD" { response.body = Data() }
         return response
+    }
+
+    /// Whether this snapshot may answer `target`: always when settled; in an early snapshot, for
+    /// everything except generated files that are not HTML (feeds, search data, sitemap).
+    public func isCurrent(for target: String) -> Bool {
+        guard !settled, case .success(let path) = RequestPath.normalize(target), path.hasPrefix(mount) else { return true }
+        let relative = String(path.dropFirst(mount.count))
+        guard !relative.isEmpty, !relative.hasSuffix("/"), files[relative] != nil else { return true }
+        return relative.hasSuffix(".html")
     }
 
     /// Maps a decoded path to a file, a redirect or the 404 page.

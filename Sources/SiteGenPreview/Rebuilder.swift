@@ -83,9 +83,29 @@ struct Rebuilder: Service {
         mutating func rebuild(_ batch: ChangeBatch?, store: SnapshotStore, hub: ReloadHub,
                               console: PreviewConsole) async {
             let start = ContinuousClock.now
+            // An edit to article bodies only: publish the edited pages and reload the tabs first, then
+            // finish the rebuild (feeds and search data wait for it; see `PreviewSite.isCurrent`).
+            var early: IncrementalBuilder.EarlyOutcome?
+            if let batch, let paths = batch.changed, errors.isEmpty, let previous = await store.latest(),
+               let fast = await builder.early(changed: paths), !fast.changed.isEmpty {
+                early = fast
+                generation += 1
+                let version = Rebuilder.version(generation)
+                await hub.announce(version)
+                await store.publish(PreviewSite(files: fast.files, staticFiles: previous.staticFiles, errors: [],
+                                                version: version, mount: mount, sourceRoot: sourceRoot, settled: false))
+                await hub.reload(version)
+            }
+            let earlyMilliseconds = Int(((ContinuousClock.now - start) / .milliseconds(1)).rounded())
             let outcome = await builder.rebuild(changed: batch?.changed)
             let newErrors = outcome.diagnostics.errors
-            let reload = batch == nil || !outcome.changed.isEmpty || !outcome.removed.isEmpty || newErrors != errors
+            var reload = batch == nil || !outcome.changed.isEmpty || !outcome.removed.isEmpty || newErrors != errors
+            if let early {
+                // Reload again only if the tabs could show something the early snapshot did not have.
+                let shown = Set(early.changed)
+                reload = newErrors != errors || !outcome.removed.isEmpty
+                    || outcome.changed.contains { $0.hasSuffix(".html") && !shown.contains($0) }
+            }
             if reload && batch != nil { generation += 1 }
             let version = Rebuilder.version(generation)
             errors = newErrors
@@ -94,11 +114,12 @@ struct Rebuilder: Service {
                                             version: version, mount: mount, sourceRoot: sourceRoot))
             if reload && batch != nil { await hub.reload(version) }
             let milliseconds = Int(((ContinuousClock.now - start) / .milliseconds(1)).rounded())
-            report(outcome, batch: batch, milliseconds: milliseconds, console: console)
+            report(outcome, batch: batch, milliseconds: milliseconds, console: console,
+                   earlyMilliseconds: early == nil ? nil : earlyMilliseconds)
         }
 
         mutating func report(_ outcome: IncrementalBuilder.Outcome, batch: ChangeBatch?, milliseconds: Int,
-                             console: PreviewConsole) {
+                             console: PreviewConsole, earlyMilliseconds: Int? = nil) {
             let fresh = outcome.diagnostics.warnings.filter { !warnings.contains($0.description) }
             for warning in fresh { console.err(warning.description) }
             warnings = Set(outcome.diagnostics.warnings.map(\.description))
@@ -112,8 +133,9 @@ struct Rebuilder: Service {
                 console.out("sitegen: built \(outcome.files.count + outcome.staticFiles.count) files in \(milliseconds) ms")
             } else {
                 let changed = outcome.changed.count + outcome.removed.count
+                let early = earlyMilliseconds.map { " (edited page live in \($0) ms)" } ?? ""
                 console.out("sitegen: \(what): re-rendered \(outcome.rendered) page\(outcome.rendered == 1 ? "" : "s"), "
-                            + "\(changed) file\(changed == 1 ? "" : "s") changed in \(milliseconds) ms")
+                            + "\(changed) file\(changed == 1 ? "" : "s") changed in \(milliseconds) ms\(early)")
             }
         }
     }

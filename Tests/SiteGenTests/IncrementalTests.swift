@@ -115,4 +115,45 @@ import Testing
         #expect(second.parsed == 0)
         #expect(second.changed.isEmpty)
     }
+
+    /// The preview's fast path: an edit to an article's body (nothing a list shows) re-renders only that
+    /// page first, and the full rebuild that follows changes no other HTML page; any other edit gets no
+    /// fast path.
+    @Test func earlyPagesAreWhatTheFullRebuildGives() async throws {
+        func post(_ body: String, title: String = "Post 2", summary: String = "Fixed summary.") -> String {
+            article(title: title, date: "2024-01-02", extra: "summary: \(summary)", body: body)
+        }
+        var files = annLee
+        files += "\n-- content/blog/post-1.md --\n" + article(title: "Post 1", date: "2024-01-01")
+        files += "\n-- content/blog/post-2.md --\n" + post("First paragraph.\n\nSecond.")
+        files += "\n-- content/blog/post-3.md --\n" + article(title: "Post 3", date: "2024-01-03")
+        let site = try TestSite(files)
+        defer { site.remove() }
+        let builder = IncrementalBuilder(source: site.root, options: options)
+        let initial = await builder.rebuild()
+        #expect(initial.succeeded)
+
+        try site.write("content/blog/post-2.md", post("First paragraph.\n\nA **new** second paragraph."))
+        let early = try #require(await builder.early(changed: ["content/blog/post-2.md"]))
+        #expect(early.changed == ["blog/post-2/index.html"])
+        #expect(String(decoding: early.files["blog/post-2/index.html"] ?? Data(), as: UTF8.self)
+            .contains("A <strong>new</strong> second paragraph."))
+        let full = await builder.rebuild(changed: ["content/blog/post-2.md"])
+        try await expectSame(full, site, step: "body edit")
+        #expect(full.files["blog/post-2/index.html"] == early.files["blog/post-2/index.html"])
+        let otherHTML = full.changed.filter { $0.hasSuffix(".html") && !early.changed.contains($0) }
+        #expect(otherHTML.isEmpty, "the full rebuild changed \(otherHTML)")
+        #expect(full.changed.contains("feed.xml"), "feeds carry the content")
+
+        // Anything a list or a neighbour shows: no fast path.
+        try site.write("content/blog/post-2.md", post("Body.", title: "Renamed"))
+        #expect(await builder.early(changed: ["content/blog/post-2.md"]) == nil)
+        try site.write("content/blog/post-2.md", post("Body.", summary: "Other summary."))
+        #expect(await builder.early(changed: ["content/blog/post-2.md"]) == nil)
+        #expect(await builder.early(changed: ["content/authors/ann-lee.md"]) == nil)
+        #expect(await builder.early(changed: ["site.yml"]) == nil)
+        // A file with an error: the full rebuild reports it.
+        try site.write("content/blog/post-2.md", post("Body.").replacingOccurrences(of: "[ann-lee]", with: "[nobody]"))
+        #expect(await builder.early(changed: ["content/blog/post-2.md"]) == nil)
+    }
 }

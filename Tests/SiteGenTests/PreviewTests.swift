@@ -208,4 +208,21 @@ import Testing
             #expect(!text.contains("EventSource"), "\(path)")
         }
     }
+
+    /// An early snapshot answers HTML (current) and static files (unchanged); generated feeds and search
+    /// data wait for the settled snapshot.
+    @Test func earlySnapshotsAnswerOnlyWhatIsCurrent() {
+        let files = ["blog/a/index.html": Data("a".utf8), "feed.xml": Data(), "search/manifest.json": Data(),
+                     "404.html": Data()]
+        let early = PreviewSite(files: files, staticFiles: ["assets/style.css": URL(fileURLWithPath: "/x")],
+                                mount: "/", settled: false)
+        #expect(early.isCurrent(for: "/blog/a/"))
+        #expect(early.isCurrent(for: "/blog/a/index.html"))
+        #expect(early.isCurrent(for: "/assets/style.css"))
+        #expect(early.isCurrent(for: "/missing/"))
+        #expect(!early.isCurrent(for: "/feed.xml"))
+        #expect(!early.isCurrent(for: "/search/manifest.json?v=2"))
+        let settled = PreviewSite(files: files, mount: "/")
+        #expect(settled.isCurrent(for: "/feed.xml"))
+    }
 }

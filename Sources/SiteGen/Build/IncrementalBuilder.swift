@@ -138,7 +138,10 @@ public actor IncrementalBuilder {
             let old = site.articles[index]
             guard document.title == old.title, document.date.value == old.date, document.updated == old.updated,
                   document.slug.value == old.slug, document.section == old.section, document.draft == old.draft,
-                  document.authors.map({ $0.value }) == old.authors, document.categories.map({ $0.value }) == old.categories,
+                  document.authors.map({ $0.value }) == old.authors,
+                  // Categories by slug, written exactly as the category is named (the name may come from here).
+                  document.categories.map({ Slug.make($0.value) }) == old.categories,
+                  document.categories.allSatisfy({ site.category(Slug.make($0.value))?.name == $0.value }),
                   (document.summary ?? "") == old.summary, document.image == old.image,
                   document.aliases.map({ $0.value }) == old.aliases.map({ $0.value }) else { return nil }
             site.articles[index] = SiteAssembler.article(from: document, authors: old.authors, categories: old.categories)
