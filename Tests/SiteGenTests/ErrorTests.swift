@@ -335,6 +335,18 @@ struct ErrorTests {
 
     // MARK: Templates
 
+    @Test func staticFileWhereTheSearchIndexGoes() async throws {
+        // The index files are planned after the pages of a full build: their collisions still stop it.
+        let lines = try await Self.buildErrors(annLee + """
+
+            -- content/blog/a.md --
+            \(article())
+            -- content/search/shards/0.json --
+            {}
+            """)
+        #expect(lines == ["content/search/shards/0.json:1:1: error: output 'search/shards/0.json' is also produced by layouts/search.mustache:1"])
+    }
+
     @Test func templateSyntaxError() async throws {
         // Line 2: "<div>" (5) + "{{#page}}" (9) + "{{title}}" (9) + "{{/" (3): the wrong name is at column 27.
         let lines = try await Self.buildErrors("""

@@ -51,9 +51,11 @@ public struct Builder: Sendable {
             diagnostics += problems
             return site
         }
+        let hints = SearchPipeline.Hints(previousOutputs: cache?.outputs ?? [:])
+        // A full build plans the search index files last: the index is built while pages render.
+        let deferSearch = writes && SearchPipeline.indexNeededToPlan(site, hints: hints)
         let jobs = report.time("plan pages") { () -> [RenderJob] in
-            let (jobs, problems) = stages.plan(site, templates: templates,
-                                               search: .init(previousOutputs: cache?.outputs ?? [:]))
+            let (jobs, problems) = stages.plan(site, templates: templates, search: hints, deferSearchData: deferSearch)
             diagnostics += problems
             return jobs
         }
@@ -79,7 +81,9 @@ public struct Builder: Sendable {
         next.staticSources = Dictionary(site.staticFiles.compactMap { file in
             FileStamp(path: source.appendingPathComponent(file.sourcePath).path).map { (file.sourcePath, $0) }
         }, uniquingKeysWith: { first, _ in first })
-        next.outputs = try await write(jobs, environment: environment, staticFiles: site.staticFiles,
+        var later: (@Sendable () -> [RenderJob])?
+        if deferSearch { later = { @Sendable in SearchPipeline.dataJobs(site, hints: hints) } }
+        next.outputs = try await write(jobs, later: later, environment: environment, staticFiles: site.staticFiles,
                                        previous: cache, next: &next, report: &report)
         if !(report.unchanged && report.parsed == 0) {  // else the cache on disk is already this one
             try? report.time("save cache") { try next.save(source: source) }
@@ -89,8 +93,10 @@ public struct Builder: Sendable {
 
     /// Writes the site into a staging folder and swaps it in; unchanged files are hard-linked from
     /// the previous output, and when nothing changed at all the output is left as it is.
-    private func write(_ jobs: [RenderJob], environment: RenderEnvironment, staticFiles: [ContentInventory.StaticFile],
-                       previous: BuildCache?, next: inout BuildCache, report: inout BuildReport) async throws -> [String: Fingerprint] {
+    /// `later` plans more jobs (the search index files) on a thread of its own while `jobs` render.
+    private func write(_ jobs: [RenderJob], later: (@Sendable () -> [RenderJob])?, environment: RenderEnvironment,
+                       staticFiles: [ContentInventory.StaticFile], previous: BuildCache?, next: inout BuildCache,
+                       report: inout BuildReport) async throws -> [String: Fingerprint] {
         let folder = OutputFolder(target: output)
         let lock = try BuildLock(path: source.appendingPathComponent(".sitegen-build.lock"))
         defer { withExtendedLifetime(lock) {} }
@@ -105,11 +111,36 @@ public struct Builder: Sendable {
         }
         let staging = try folder.makeStaging()
         let writer = SiteWriter(folder: staging, source: source)
-        let rendered = await report.time("render and write") {
+        let planLater = later.map { plan in
+            Task { await withCheckedContinuation { done in DispatchQueue.global().async { done.resume(returning: plan()) } } }
+        }
+        var rendered = await report.time("render and write") {
             await writer.render(jobs, environment: environment, reuse: reuse?.pages)
         }
+        var problems: [Diagnostic] = []
+        if let planLater {
+            let more = await report.time("search index (after the pages)") { () -> [RenderJob] in
+                let more = await planLater.value
+                let outcome = await writer.render(more, environment: environment, reuse: Reuse.plan(
+                    more, staticFiles: [], previous: previous, next: next, output: output)?.pages)
+                rendered.bytes += outcome.bytes
+                rendered.written += outcome.written
+                rendered.linked += outcome.linked
+                rendered.problems += outcome.problems
+                rendered.fingerprints.merge(outcome.fingerprints) { first, _ in first }
+                return more
+            }
+            problems += Planner.checkCollisions(jobs + more, staticFiles: staticFiles)
+                + OutputPath.checkContained(more, staticFiles: [])
+            report.count(more, staticFiles: staticFiles.count, articles: report.articles)
+            for job in more { report.owners[job.file] = job.owner }
+            if !problems.isEmpty {
+                folder.discard(staging)
+                throw BuildFailure(problems)
+            }
+        }
         let copied = await report.time("copy static files") { await writer.copy(staticFiles, reuse: reuse?.statics) }
-        var problems = rendered.problems + copied.problems
+        problems += rendered.problems + copied.problems
         // The marker names the output by its content, so the cache can tell it still holds this site.
         next.buildID = Reuse.contentID(rendered.fingerprints, statics: next.staticSources)
         if problems.isEmpty, !folder.writeMarker(in: staging, buildID: next.buildID) {
@@ -224,9 +255,9 @@ struct BuildStages: Sendable {
     }
 
     /// Every output job, with collisions and missing layouts reported.
-    func plan(_ site: Site, templates: TemplateSet,
-              search: SearchPipeline.Hints = .init()) -> ([RenderJob], [Diagnostic]) {
-        let jobs = Planner.plan(site, search: search)
+    func plan(_ site: Site, templates: TemplateSet, search: SearchPipeline.Hints = .init(),
+              deferSearchData: Bool = false) -> ([RenderJob], [Diagnostic]) {
+        let jobs = Planner.plan(site, search: search, deferSearchData: deferSearchData)
         var diagnostics = Planner.checkCollisions(jobs, staticFiles: site.staticFiles)
         diagnostics += OutputPath.checkContained(jobs, staticFiles: site.staticFiles)
         for kind in Set(jobs.compactMap(\.kind)).sorted() where templates.layout(for: kind) == nil {

@@ -78,7 +78,9 @@ public enum Planner {
     public static func plan(_ site: Site) -> [RenderJob] { plan(site, search: SearchPipeline.Hints()) }
 
     /// `search`: what the search pipeline may reuse from earlier builds (see `SearchPipeline`).
-    static func plan(_ site: Site, search: SearchPipeline.Hints) -> [RenderJob] {
+    /// With `deferSearchData`, the search index files are left out (plan them with
+    /// `SearchPipeline.dataJobs`); they are not HTML, so the sitemap does not change.
+    static func plan(_ site: Site, search: SearchPipeline.Hints, deferSearchData: Bool = false) -> [RenderJob] {
         var jobs: [RenderJob] = []
         jobs += ArticlePipeline.jobs(site)
         jobs += ListPipeline.sectionJobs(site)
@@ -87,7 +89,7 @@ public enum Planner {
         jobs += IndexPipeline.jobs(site)
         jobs += FeedPipeline.jobs(site)
         jobs += AliasPipeline.jobs(site)
-        jobs += SearchPipeline.jobs(site, hints: search)
+        jobs += deferSearchData ? [SearchPipeline.page(site)] : SearchPipeline.jobs(site, hints: search)
         jobs += SitemapPipeline.jobs(site, pages: jobs)
         return jobs
     }

@@ -21,11 +21,26 @@ enum SearchPipeline {
     }
 
     static func jobs(_ site: Site, hints: Hints = Hints()) -> [RenderJob] {
-        // Every index file depends on every article, the site-wide values and the index format.
-        let content = site.fingerprint("search-index") { hash in
+        [page(site)] + dataJobs(site, hints: hints)
+    }
+
+    /// Every index file depends on every article, the site-wide values and the index format.
+    static func contentFingerprint(_ site: Site) -> Fingerprint {
+        site.fingerprint("search-index") { hash in
             hash.add(SearchManifest.formatVersion)
             for article in site.articles { hash.add(article.fingerprint) }
         }
+    }
+
+    /// True when planning the index files means building the index (no earlier build had it): a
+    /// full build then plans them last, building the index while the other pages render.
+    static func indexNeededToPlan(_ site: Site, hints: Hints) -> Bool {
+        previousShardCount(contentFingerprint(site), hints.previousOutputs) == nil
+    }
+
+    /// The index files: manifest, shards and result fragments.
+    static func dataJobs(_ site: Site, hints: Hints = Hints()) -> [RenderJob] {
+        let content = contentFingerprint(site)
         let memo = hints.memo
         let documents = Once { SearchPipeline.documents(site) }
         let search = Once { () -> (index: SearchIndex, shards: SearchShards) in
@@ -37,7 +52,7 @@ enum SearchPipeline {
             RenderJob(path: folder + path, kind: nil, owner: "layouts/search.mustache", inSitemap: false,
                       fingerprint: fingerprint) { _ in produce() }
         }
-        var jobs = [page(site)]
+        var jobs: [RenderJob] = []
         let authors = site.authors.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
         let categories = site.categories.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
         let links = SearchManifest.Links(authors: site.urls.link("authors/"), categories: site.urls.link("categories/"))
