@@ -38,7 +38,7 @@ public struct Builder: Sendable {
             return templates
         }
         // The cache only serves real builds: `check` always re-reads everything.
-        let cache = writes ? BuildCache.load(source: source) : nil
+        let cache = writes ? report.time("load cache") { BuildCache.load(source: source) } : nil
         let reusable = cache?.configFingerprint == loaded.fingerprint ? cache?.entries ?? [:] : [:]
         let (store, entries) = await report.time("parse content") {
             await ContentLoader(source: source, config: config).load(inventory, reusing: reusable)

@@ -5,6 +5,15 @@ import Foundation
 enum FeedPipeline {
     static let entryLimit = 20
 
+    /// The article lists that have a feed, newest first: the site's, then each section's, category's
+    /// and author's (the order of `jobs`).
+    static func feedLists(_ site: Site) -> [[Int]] {
+        [Array(site.articles.indices)]
+            + site.sections.map { site.articlesBySection[$0.slug] ?? [] }
+            + site.categories.map { site.articlesByCategory[$0.slug] ?? [] }
+            + site.authors.map { site.articlesByAuthor[$0.slug] ?? [] }
+    }
+
     static func jobs(_ site: Site) -> [RenderJob] {
         var jobs = [job(site, path: "feed.xml", htmlPath: "", title: site.config.title,
                         subtitle: site.config.description, indices: Array(site.articles.indices), owner: "site.yml")]
@@ -123,6 +132,15 @@ enum SitemapPipeline {
 
 /// Old URLs (`aliases`) become small pages that redirect to the new one.
 enum AliasPipeline {
+    /// The article lists that have a feed, newest first: the site's, then each section's, category's
+    /// and author's (the order of `jobs`).
+    static func feedLists(_ site: Site) -> [[Int]] {
+        [Array(site.articles.indices)]
+            + site.sections.map { site.articlesBySection[$0.slug] ?? [] }
+            + site.categories.map { site.articlesByCategory[$0.slug] ?? [] }
+            + site.authors.map { site.articlesByAuthor[$0.slug] ?? [] }
+    }
+
     static func jobs(_ site: Site) -> [RenderJob] {
         var jobs: [RenderJob] = []
         for article in site.articles {

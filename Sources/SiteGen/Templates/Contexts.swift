@@ -13,7 +13,12 @@ struct Contexts: Sendable {
     init(site: Site) {
         self.site = site
         self.cards = Memo(count: site.articles.count)
-        self.feedEntries = Memo(count: site.articles.count)
+        // An entry is dropped after its last feed: each feed holds the newest `entryLimit` of its list.
+        var uses = [Int](repeating: 0, count: site.articles.count)
+        for indices in FeedPipeline.feedLists(site) {
+            for index in indices.prefix(FeedPipeline.entryLimit) { uses[index] += 1 }
+        }
+        self.feedEntries = Memo(count: site.articles.count, uses: uses)
     }
 
     /// `site.*`: the same on every page, apart from the menu's current item.
@@ -117,9 +122,10 @@ struct Contexts: Sendable {
 
     /// The Atom `<entry>` of `site.articles[index]`, made once per build however many feeds hold it.
     func feedEntry(_ index: Int) -> String {
-        if let entry = feedEntries.get(index) { return entry }
+        if let entry = feedEntries.take(index) { return entry }
         let entry = FeedPipeline.entry(site, site.articles[index])
         feedEntries.set(index, entry)
+        _ = feedEntries.take(index)
         return entry
     }
 
@@ -140,9 +146,26 @@ struct Contexts: Sendable {
 /// to five lists and as many feeds). Filled on first use by whichever worker gets there first.
 final class Memo<Value: Sendable>: @unchecked Sendable {
     private var slots: [Value?]
+    /// Uses left per slot, when known: `take` frees a slot on its last use.
+    private var uses: [Int]?
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int, uses: [Int]? = nil) {
+        slots = Array(repeating: nil, count: count)
+        self.uses = uses
+    }
+
+    /// The value for one use: after the last counted use the slot is emptied.
+    func take(_ index: Int) -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let value = slots[index] else { return nil }
+        if uses != nil {
+            uses![index] -= 1
+            if uses![index] <= 0 { slots[index] = nil }
+        }
+        return value
+    }
 
     func get(_ index: Int) -> Value? {
         lock.lock()
