@@ -85,7 +85,7 @@ public struct YAMLFields {
             typeError(field, expected: "a text value")
             return nil
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if Self.isBlank(text) {
             // An empty optional value means "not set"; an empty required one is an error.
             if required {
                 diagnostics.append(.error(file, field.position, "'\(key)' must not be empty",
@@ -200,6 +200,14 @@ public struct YAMLFields {
             fields.append(Field(key: scalar.string, keyPosition: position(of: keyNode),
                                 value: value, position: position(of: value)))
         }
+    }
+
+    /// Whether trimming whitespace and newlines leaves nothing. An ASCII byte other than a space or a
+    /// control character is never trimmed, so its presence answers "no" without Foundation's trimming
+    /// (which bridges to NSString); only other text takes that path.
+    static func isBlank(_ text: String) -> Bool {
+        for byte in text.utf8 where byte > 32 && byte < 0x7F { return false }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     private func scalarString(_ node: Node) -> String? {
