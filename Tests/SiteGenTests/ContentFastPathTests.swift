@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import SiteGen
+
+/// The load stage's fast paths must give exactly what the general code gives: each test compares a
+/// fast path with the slower code it stands in for, on ordinary input and on the edge cases.
+@Suite("Content load fast paths")
+struct ContentFastPathTests {
+    // MARK: Summary
+
+    /// Deterministic pseudo-random ASCII paragraphs around the summary limit, with runs of spaces and
+    /// newlines and punctuation where the cut falls.
+    static func paragraphs() -> [String] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let pieces = ["word", "a", "policy", "x,", "end.", "semi;", "colon:", "dash-", "--", "...", " ", "  ",
+                      "\n", "\n\n", " \n ", "tab\there", "ünicode"].dropLast()  // ASCII only
+        var result = ["", " ", "\n", "one", " lead and trail \n", String(repeating: "x", count: 400),
+                      String(repeating: "ab ", count: 100), String(repeating: "y", count: 279) + " z,.;",
+                      String(repeating: "w", count: 280), String(repeating: "w", count: 281),
+                      String(repeating: "q", count: 270) + ", - . more words here to pass the limit"]
+        for _ in 0..<400 {
+            var text = ""
+            let target = 200 + next(200)
+            while text.utf8.count < target { text += pieces[next(pieces.count)] + (next(3) == 0 ? "" : " ") }
+            result.append(text)
+        }
+        return result
+    }
+
+    @Test func asciiSummaryEqualsTheCharacterVersion() {
+        for paragraph in Self.paragraphs() {
+            let fast = Summary.makeASCII(paragraph)
+            #expect(fast != nil)
+            #expect(fast == Summary.makeCharacters(paragraph), "\(paragraph.debugDescription)")
+        }
+    }
+
+    @Test func summaryLeavesOtherTextToTheCharacterVersion() {
+        #expect(Summary.makeASCII("café au lait") == nil)
+        #expect(Summary.makeASCII("line\r\nnext") == nil)
+        #expect(Summary.makeASCII("lone\rreturn") == nil)
+        let long = String(repeating: "é ", count: 200) + "end"
+        #expect(Summary.make(from: long) == Summary.makeCharacters(long))
+        #expect(Summary.make(from: long).hasSuffix("…"))
+    }
+
+    // MARK: Word count and heading text
+
+    @Test func wordCountMatchesASimpleCount() {
+        let samples = ["", " ", "one", " one ", "one two\tthree\nfour", "\n\n a  b \t\t c\n", "ü ß — x",
+                       String(repeating: "w ", count: 1000), "no-space-at-all", "a\u{0B}b"]
+        for sample in samples {
+            let expected = sample.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
+            let counted = Array(sample.utf8).withUnsafeBufferPointer(TreeWalk.countWords)
+            #expect(counted == expected, "\(sample.debugDescription)")
+        }
+    }
+
+    @Test func headingTextJoinsLinesAndInlineMarkup() {
+        // A soft break is a space in the plain text; a newline from an entity is one only in the heading.
+        let result = MarkdownRenderer().render(
+            "Intro *here*.\n\nSetext *heading*\nwith `code`&#10;x\n===\n\n## Two  [link](/x)\n\nEnd\n")
+        #expect(result.headings.map(\.text) == ["Setext heading with code x", "Two  link"])
+        #expect(result.plainText == "Intro here.\nSetext heading with code\nx\nTwo  link\nEnd\n")
+        #expect(result.firstParagraph == "Intro here.")
+        #expect(result.wordCount == 10)
+    }
+
+    // MARK: Blank values
+
+    @Test func blankCheckEqualsTrimming() {
+        for text in ["", " ", "\t\n\r", "\u{0B}\u{0C}", "\u{A0}", "\u{2003}", "\u{2003}x", " a ", "\u{7F}", "\u{85}",
+                     "\u{2028}", "é", "\u{200B}", "title"] {
+            #expect(YAMLFields.isBlank(text) == text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                    "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    // MARK: Scanner
+
+    @Test func readdirWalkEqualsTheFileManagerWalk() throws {
+        let fileManager = FileManager.default
+        let source = fileManager.temporaryDirectory.appendingPathComponent("sitegen-walk-\(UUID().uuidString)")
+        defer { try? fileManager.removeItem(at: source) }
+        let content = source.appendingPathComponent("content")
+        for folder in ["blog/2024", "blog/.hidden", "pages", "images/nested/deeper", "empty"] {
+            try fileManager.createDirectory(at: content.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        for file in ["_index.md", "blog/a.md", "blog/2024/b.md", "blog/.hidden/c.md", "blog/.dot.md", "pages/p.md",
+                     "images/x.svg", "images/nested/deeper/y.png", "ünïcode.md"] {
+            try Data("x".utf8).write(to: content.appendingPathComponent(file))
+        }
+        func link(_ at: String, _ to: String) throws {
+            try fileManager.createSymbolicLink(atPath: content.appendingPathComponent(at).path, withDestinationPath: to)
+        }
+        try link("blog/link.md", "a.md")                          // file inside the site
+        try link("linked-images", "images")                      // folder inside the site (visited once)
+        try link("blog/broken.md", "missing.md")                  // broken
+        try link("blog/outside.txt", "/etc/hostname")             // leaves the site
+        #expect(mkfifo(content.appendingPathComponent("pipe").path, 0o600) == 0)
+
+        var fastDiagnostics: [Diagnostic] = []
+        var legacyDiagnostics: [Diagnostic] = []
+        let fast = ContentScanner.walk(content, source: source, diagnostics: &fastDiagnostics)
+        let legacy = ContentScanner.legacyWalk(content, source: source, diagnostics: &legacyDiagnostics)
+        #expect(fast == legacy)
+        #expect(fast.contains("blog/link.md") && fast.contains("pipe") && fast.contains("ünïcode.md"))
+        #expect(!fast.contains { $0.contains(".hidden") || $0.contains(".dot") })
+        #expect(fastDiagnostics.map(\.description).sorted() == legacyDiagnostics.map(\.description).sorted())
+        #expect(fastDiagnostics.count == 2)
+        #expect(ContentScanner.walk(content.appendingPathComponent("nothing"), source: source,
+                                    diagnostics: &fastDiagnostics) == [])
+    }
+}
