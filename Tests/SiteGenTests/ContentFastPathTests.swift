@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 @testable import SiteGen
 
 /// The load stage's fast paths must give exactly what the general code gives: each test compares a
@@ -68,6 +69,93 @@ struct ContentFastPathTests {
         #expect(result.plainText == "Intro here.\nSetext heading with code\nx\nTwo  link\nEnd\n")
         #expect(result.firstParagraph == "Intro here.")
         #expect(result.wordCount == 10)
+    }
+
+    // MARK: Simple front matter
+
+    /// Everything the rest of sitegen can observe of a node: kind, text, tag (after resolution), style,
+    /// position, children in order.
+    static func describe(_ node: Node) -> String {
+        func at(_ mark: Mark?) -> String { mark.map { "\($0.line):\($0.column)" } ?? "-" }
+        switch node {
+        case .scalar(let scalar):
+            return "S(\(scalar.string.debugDescription) \(scalar.tag) \(scalar.style) \(at(scalar.mark)))"
+        case .sequence(let sequence):
+            return "Q(\(sequence.tag) \(sequence.style) \(at(sequence.mark)) [\(sequence.map(describe).joined(separator: ", "))])"
+        case .mapping(let mapping):
+            return "M(\(mapping.tag) \(mapping.style) \(at(mapping.mark)) {\(mapping.map { describe($0.key) + ": " + describe($0.value) }.joined(separator: ", "))})"
+        case .alias: return "A"
+        }
+    }
+
+    /// Whenever the fast reader accepts a block, Yams must read it without error to equal nodes.
+    static func expectSameAsYams(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        guard let fast = SimpleFrontMatter.compose(yaml) else { return false }
+        let slow: Node?
+        do { slow = try Yams.compose(yaml: yaml, .default, .default, .utf8) } catch {
+            Issue.record("fast path accepted what Yams rejects: \(yaml.debugDescription): \(error)", sourceLocation: sourceLocation)
+            return true
+        }
+        guard let slow else { Issue.record("Yams read nothing from \(yaml.debugDescription)"); return true }
+        #expect(fast == slow, "\(yaml.debugDescription)", sourceLocation: sourceLocation)
+        #expect(describe(fast) == describe(slow), "\(yaml.debugDescription)", sourceLocation: sourceLocation)
+        return true
+    }
+
+    @Test func simpleFrontMatterEqualsYams() {
+        let accepted = [
+            "title: \"Revenue reform which crisis & \\\"Program\\\"\"\ndate: 2024-12-26T15:38:52Z\nauthors: [rafael-ferrante, yuna-brandt]\ncategories: [\"Russia\", \"Alliances\"]\nsummary: \"As legislation: # not a comment\"\nimage: /images/photo-4.svg\nimage_alt: \"Framework.\"",
+            "title: Plain title, with (parens) and it's fine!\ndraft: true\nslug: a-b\naliases: []",
+            "name: Ann Lee\ntitle: null\nphoto: /a.png",
+            "n: 123\nx: 1.5e3\nz: a:b\nurl: https://example.org/x?y",
+            "list: [\"a, b\", c, \"\", d/e.f_g-h]",
+            "back: \"\\\\\"",
+        ]
+        for yaml in accepted {
+            #expect(Self.expectSameAsYams(yaml), "not taken by the fast path: \(yaml.debugDescription)")
+        }
+        let rejected = [
+            "", "title: x\n", "title: a # comment", "title: x\n  continued", "title: 'single'", "a: 1\na: 2",
+            "title: a: b", "title: ends:", "title: trailing ", "title:  two", "title:", "- a", "? a",
+            "title: &anchor x", "title: *alias", "title: !tag x", "title: [a,b]", "title: [ a ]", "title: [a, [b]]",
+            "title: {a: b}", "title: \"tab\there\"", "title: \"new\\nline\"", "title: café", "title: \"x\" y",
+            "title: |\n  block", "title: >\n  folded", "title: -x", "title: .5", "title: %x", "title: @x",
+            "title: `x`", "y: ~a", "y: a~", "\"quoted key\": x", "1key: x", "key : x", "key:x", "# comment\ntitle: x",
+            "title: x\n\ndate: y", "title: [a, b] ", "title: [a,  b]", "title: [\"a\" , b]", "nested:\n  a: b",
+            "title: a #b", "title: a\tb", String(repeating: "k", count: 65) + ": x",
+        ]
+        for yaml in rejected {
+            #expect(SimpleFrontMatter.compose(yaml) == nil, "\(yaml.debugDescription)")
+        }
+    }
+
+    /// Random lines from tricky pieces: whatever the fast path accepts must equal Yams.
+    @Test func simpleFrontMatterFuzzAgainstYams() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let keys = ["title", "date", "a", "_x", "k9", "title", "on", "null", "true"]
+        let pieces = ["a", "b1", " ", ":", ": ", "#", " #", "\"", "\\", "\\\"", "[", "]", ", ", ",", "'", "-", "/",
+                      "?", "!", "&", "*", "(", ")", ".", "~", "null", "true", "12", "0x1F", "2024-01-01", "%", "|", ">",
+                      "{", "}", "@", "`", "\t", ";", "+", "_", "=", "\u{00e9}"]
+        var accepted = 0
+        for _ in 0..<4000 {
+            var lines: [String] = []
+            for _ in 0..<(1 + next(4)) {
+                var value = ""
+                let form = next(3)
+                if form == 0 { value += "\"" }
+                if form == 1 { value += "[" }
+                for _ in 0..<(1 + next(6)) { value += pieces[next(pieces.count)] }
+                if form == 0 && next(4) != 0 { value += "\"" }
+                if form == 1 && next(4) != 0 { value += "]" }
+                lines.append(keys[next(keys.count)] + ": " + value)
+            }
+            if Self.expectSameAsYams(lines.joined(separator: "\n")) { accepted += 1 }
+        }
+        #expect(accepted > 100)  // the fuzz must exercise the fast path, not only its refusals
     }
 
     // MARK: Blank values

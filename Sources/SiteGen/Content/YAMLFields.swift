@@ -26,8 +26,9 @@ public struct YAMLFields {
         self.firstLine = firstLine
         let node: Node?
         do {
+            // Plain `key: value` front matter is read without libyaml (same nodes, see SimpleFrontMatter).
             // Explicit UTF-8: Yams' `.default` encoding is worked out again on every call (2% of a build).
-            node = try Yams.compose(yaml: yaml, .default, .default, .utf8)
+            node = try SimpleFrontMatter.compose(yaml) ?? Yams.compose(yaml: yaml, .default, .default, .utf8)
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, yaml: yaml, file: file, firstLine: firstLine))
             return
