@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+import CCmarkGFM
 @testable import SiteGen
 
 /// The load stage's fast paths must give exactly what the general code gives: each test compares a
@@ -156,6 +157,42 @@ struct ContentFastPathTests {
             if Self.expectSameAsYams(lines.joined(separator: "\n")) { accepted += 1 }
         }
         #expect(accepted > 100)  // the fuzz must exercise the fast path, not only its refusals
+    }
+
+    // MARK: cmark arena
+
+    /// cmark's own HTML for `markdown` with the system allocator, as before the arena.
+    static func systemAllocatorHTML(_ markdown: String) -> String {
+        _ = MarkdownRenderer.registered
+        let options = MarkdownRenderer().options
+        let parser = cmark_parser_new(options)!
+        defer { cmark_parser_free(parser) }
+        for name in MarkdownRenderer.extensionNames {
+            if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
+        }
+        cmark_parser_feed(parser, markdown, markdown.utf8.count)
+        MarkdownRenderer.parseLock.lock()
+        let document = cmark_parser_finish(parser)!
+        MarkdownRenderer.parseLock.unlock()
+        defer { cmark_node_free(document) }
+        let rendered = cmark_render_html(document, options, cmark_parser_get_syntax_extensions(parser))!
+        defer { free(rendered) }
+        return String(cString: rendered)
+    }
+
+    /// Documents without headings, task lists or root-relative links, so the HTML is cmark's own.
+    @Test func arenaRenderEqualsSystemAllocator() {
+        let small = "Para with ~~struck~~ *em* https://example.org/x and `code`.\n\n| A | B |\n|---|:-:|\n| 1 | ~~2~~ |\n\n"
+            + "Note.[^n]\n\n[^n]: Footnote at www.example.com.\n\n> quote\n\n```swift\nlet x = 1\n```\n"
+        // Larger than an arena chunk, so blocks move between chunks and the oversized chunk is dropped.
+        let large = (0..<6000).map { "Row \($0) ~~x~~ https://example.org/\($0) *y* [^f\($0 % 50)]\n" }.joined(separator: "\n")
+            + (0..<50).map { "\n[^f\($0)]: F \($0)\n" }.joined()
+        let renderer = MarkdownRenderer()
+        for document in [small, large, small, large, small] {
+            let html = renderer.render(document).html
+            #expect(html == Self.systemAllocatorHTML(document))
+        }
+        #expect(renderer.render(large).html.utf8.count > 2_000_000)
     }
 
     // MARK: Blank values

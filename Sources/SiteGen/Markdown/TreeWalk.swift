@@ -147,7 +147,8 @@ struct TreeWalk {
 
     /// Gives each heading a unique id and prepends an anchor link to it (a custom inline node, emitted
     /// as-is even in safe mode; its text is generated here, never taken from the document).
-    mutating func addHeadingAnchors() {
+    /// The anchor nodes use `mem`, the document's allocator: cmark frees a whole tree with its root's.
+    mutating func addHeadingAnchors(mem: UnsafeMutablePointer<cmark_mem>) {
         var used: [String: Int] = [:]
         for index in headings.indices {
             var id = Slug.make(headings[index].text)
@@ -159,7 +160,7 @@ struct TreeWalk {
                 used[id] = 1
             }
             headings[index].id = id
-            guard let anchor = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
+            guard let anchor = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE, mem) else { continue }
             let escaped = HTML.escapeAttribute(id)
             _ = cmark_node_set_on_enter(anchor,
                 "<a class=\"anchor\" id=\"\(escaped)\" href=\"#\(escaped)\" aria-label=\"Link to this section\"></a>")
