@@ -106,10 +106,9 @@ enum CmarkArena {
         return block + blockHeader
     }
 
-    /// Whether `pointer` lies in one of this thread's chunks.
-    private static func owns(_ pointer: UnsafeMutableRawPointer) -> Bool {
-        guard let existing = pthread_getspecific(key) else { return false }
-        var next: UnsafeMutableRawPointer? = existing.assumingMemoryBound(to: State.self).pointee.chunk
+    /// Whether `pointer` lies in one of the chunks of `state`.
+    private static func owns(_ pointer: UnsafeMutableRawPointer, _ state: UnsafeMutablePointer<State>) -> Bool {
+        var next: UnsafeMutableRawPointer? = state.pointee.chunk
         while let chunk = next {
             let capacity = chunk.load(fromByteOffset: 8, as: Int.self)
             if pointer > chunk && pointer < chunk + capacity { return true }
@@ -127,10 +126,10 @@ enum CmarkArena {
 
     static func realloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
         guard let pointer else { return allocate(size) }
-        guard owns(pointer) else { return Glibc.realloc(pointer, size) }
+        let state = state()
+        guard owns(pointer, state) else { return Glibc.realloc(pointer, size) }
         let block = pointer - blockHeader
         let oldSize = block.load(as: Int.self)
-        let state = state()
         // The newest block of the current chunk grows in place when there is room (string buffers).
         if block == state.pointee.chunk + state.pointee.last {
             let need = (size + blockHeader + 15) & ~15
@@ -147,9 +146,9 @@ enum CmarkArena {
 
     static func free(_ pointer: UnsafeMutableRawPointer?) {
         guard let pointer else { return }
-        guard owns(pointer) else { return Glibc.free(pointer) }
-        // Memory is reclaimed by reset(); only the newest block is handed back at once.
         let state = state()
+        guard owns(pointer, state) else { return Glibc.free(pointer) }
+        // Memory is reclaimed by reset(); only the newest block is handed back at once.
         if pointer - blockHeader == state.pointee.chunk + state.pointee.last {
             state.pointee.used = state.pointee.last
             state.pointee.last = -1

@@ -18,6 +18,11 @@ struct TreeWalk {
     private var paragraphStart: Int?
     private var firstParagraphDone = false
 
+    /// The table node types, read once per document: a static in the per-node switch costs a
+    /// lazy-initialization check on every exit event.
+    private let tableCell = TreeWalk.tableCell
+    private let tableRow = TreeWalk.tableRow
+
     init(rootPath: String) { self.rootPath = rootPath }
 
     /// Node types of the table extension are assigned when extensions register; look them up once.
@@ -114,8 +119,8 @@ struct TreeWalk {
             newline()
         case CMARK_NODE_ITEM, CMARK_NODE_BLOCK_QUOTE:
             newline()
-        case TreeWalk.tableCell: append(32)
-        case TreeWalk.tableRow: newline()
+        case tableCell: append(32)
+        case tableRow: newline()
         default: break
         }
     }
