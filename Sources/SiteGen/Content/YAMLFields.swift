@@ -26,8 +26,9 @@ public struct YAMLFields {
         self.firstLine = firstLine
         let node: Node?
         do {
+            // Plain `key: value` front matter is read without libyaml (same nodes, see SimpleFrontMatter).
             // Explicit UTF-8: Yams' `.default` encoding is worked out again on every call (2% of a build).
-            node = try Yams.compose(yaml: yaml, .default, .default, .utf8)
+            node = try SimpleFrontMatter.compose(yaml) ?? Yams.compose(yaml: yaml, .default, .default, .utf8)
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, yaml: yaml, file: file, firstLine: firstLine))
             return
@@ -85,7 +86,7 @@ public struct YAMLFields {
             typeError(field, expected: "a text value")
             return nil
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if Self.isBlank(text) {
             // An empty optional value means "not set"; an empty required one is an error.
             if required {
                 diagnostics.append(.error(file, field.position, "'\(key)' must not be empty",
@@ -200,6 +201,14 @@ public struct YAMLFields {
             fields.append(Field(key: scalar.string, keyPosition: position(of: keyNode),
                                 value: value, position: position(of: value)))
         }
+    }
+
+    /// Whether trimming whitespace and newlines leaves nothing. An ASCII byte other than a space or a
+    /// control character is never trimmed, so its presence answers "no" without Foundation's trimming
+    /// (which bridges to NSString); only other text takes that path.
+    static func isBlank(_ text: String) -> Bool {
+        for byte in text.utf8 where byte > 32 && byte < 0x7F { return false }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     private func scalarString(_ node: Node) -> String? {

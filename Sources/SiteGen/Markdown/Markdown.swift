@@ -60,9 +60,12 @@ public struct MarkdownRenderer: Sendable {
                                   with: "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\" />")
     }
 
+    /// Everything cmark allocates here (parser, nodes, the rendered HTML) comes from this thread's
+    /// `CmarkArena` and is released by one reset once the result has been copied out.
     public func render(_ markdown: String) -> MarkdownResult {
         _ = Self.registered
-        guard let parser = cmark_parser_new(options) else { fatalError("cmark_parser_new failed") }
+        defer { CmarkArena.reset() }
+        guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
         defer { cmark_parser_free(parser) }
         for name in Self.extensionNames {
             if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
@@ -78,11 +81,11 @@ public struct MarkdownRenderer: Sendable {
 
         var walk = TreeWalk(rootPath: rootPath)
         walk.run(document)
-        walk.addHeadingAnchors()
-        guard let rendered = cmark_render_html(document, options, cmark_parser_get_syntax_extensions(parser)) else {
+        walk.addHeadingAnchors(mem: CmarkArena.mem)
+        guard let rendered = cmark_render_html_with_mem(document, options, cmark_parser_get_syntax_extensions(parser),
+                                                        CmarkArena.mem) else {
             fatalError("cmark_render_html failed")
         }
-        defer { free(rendered) }
         return MarkdownResult(html: Self.labelTaskItems(String(cString: rendered)), plainText: walk.plainText,
                               firstParagraph: walk.firstParagraph, wordCount: walk.wordCount,
                               headings: walk.headings)

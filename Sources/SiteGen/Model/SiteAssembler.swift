@@ -157,11 +157,42 @@ enum Summary {
     static let limit = 280
 
     static func make(from paragraph: String) -> String {
+        makeASCII(paragraph) ?? makeCharacters(paragraph)
+    }
+
+    /// The general case, by Characters.
+    static func makeCharacters(_ paragraph: String) -> String {
         let text = paragraph.split(whereSeparator: { $0 == "\n" || $0 == " " }).joined(separator: " ")
         guard text.count > limit else { return text }
         var cut = String(text.prefix(limit))
         if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
         while let last = cut.last, ",;:.-–—".contains(last) { cut.removeLast() }
         return cut + "…"
+    }
+
+    /// The same result computed on bytes, for text that is ASCII without carriage returns: there every
+    /// byte is one Character (CR LF is the only ASCII pair that forms one grapheme), so splitting,
+    /// counting and cutting by bytes equals doing it by Characters. Nil for any other text.
+    static func makeASCII(_ paragraph: String) -> String? {
+        var words: [UInt8] = []
+        var pendingSpace = false
+        var ascii = true
+        paragraph.utf8.withContiguousStorageIfAvailable { bytes in
+            words.reserveCapacity(bytes.count)
+            for byte in bytes {
+                if byte >= 0x80 || byte == 13 { ascii = false; return }
+                if byte == 10 || byte == 32 {
+                    pendingSpace = !words.isEmpty
+                } else {
+                    if pendingSpace { words.append(32); pendingSpace = false }
+                    words.append(byte)
+                }
+            }
+        } ?? { ascii = false }()
+        guard ascii else { return nil }
+        guard words.count > limit else { return String(decoding: words, as: UTF8.self) }
+        var end = words[..<limit].lastIndex(of: 32) ?? limit
+        while end > 0, [44, 59, 58, 46, 45].contains(words[end - 1]) { end -= 1 }  // , ; : . -
+        return String(decoding: words[..<end], as: UTF8.self) + "…"
     }
 }
