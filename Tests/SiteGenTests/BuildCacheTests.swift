@@ -105,6 +105,7 @@ import Testing
         defer { site.remove() }
         _ = try await build(site)
         try Data("garbage".utf8).write(to: BuildCache.url(site.root))
+        try Data("garbage".utf8).write(to: InputManifest.url(site.root))
         let report = try await build(site)
         #expect(report.parsed == 7)
         try await expectCleanBuildOutput(site)
@@ -153,6 +154,45 @@ import Testing
         #expect(site.exists("blog/post-3/index.html"))
         try await expectCleanBuildOutput(site)
     }
+    /// The make-style shortcut: with no input changed nothing is read or written, and each kind of
+    /// change (a file's stamp, a new file, an option, a deleted output, an article coming due) is seen.
+    @Test func aBuildWithNoChangedInputDoesNothing() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let quiet = try await build(site)
+        #expect(quiet.unchanged)
+        #expect(quiet.timings.map(\.step).contains("check inputs"))
+        #expect(!quiet.timings.map(\.step).contains("parse content"), "\(quiet.timings.map(\.step))")
+        #expect(quiet.pageCount > 5, "the report still counts the site")
+
+        try site.write("content/images/new.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        #expect(try await build(site).timings.map(\.step).contains("render and write"))
+        try await expectCleanBuildOutput(site)
+
+        try FileManager.default.removeItem(at: site.output.appendingPathComponent("feed.xml"))
+        let repaired = try await build(site)
+        #expect(repaired.timings.map(\.step).contains("render and write"))
+        try await expectCleanBuildOutput(site)
+
+        _ = try await build(site)
+        let drafts = try await Builder(source: site.root, output: site.output, options: BuildOptions(drafts: true, now: TestSite.now)).build()
+        #expect(drafts.timings.map(\.step).contains("parse content"), "another option is another build")
+    }
+
+    @Test func anArticleComingDueIsPublishedWithoutAnyFileChange() async throws {
+        let site = try TestSite(annLee + "\n-- content/blog/a.md --\n" + article(date: "2024-05-01")
+                                + "\n-- content/blog/later.md --\n" + article(title: "Later", date: "2024-07-01"))
+        defer { site.remove() }
+        let before = Date(timeIntervalSince1970: 1_717_200_000)  // 2024-06-01
+        _ = try await Builder(source: site.root, output: site.output, options: BuildOptions(now: before)).build()
+        #expect(!FileManager.default.fileExists(atPath: site.output.appendingPathComponent("blog/later/index.html").path))
+        let same = try await Builder(source: site.root, output: site.output, options: BuildOptions(now: before)).build()
+        #expect(same.unchanged)
+        let after = Date(timeIntervalSince1970: 1_720_000_000)  // 2024-07-03
+        _ = try await Builder(source: site.root, output: site.output, options: BuildOptions(now: after)).build()
+        #expect(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("blog/later/index.html").path))
+    }
 }
 
 extension TestSite {
@@ -168,4 +208,5 @@ extension TestSite {
         }
         return files
     }
+
 }

@@ -32,6 +32,29 @@ public struct Builder: Sendable {
         diagnostics += loaded.diagnostics
         guard let config = loaded.config else { throw BuildFailure(diagnostics) }
         let inventory = report.time("scan content") { ContentScanner.scan(source: source) }
+        // Nothing to do when no input changed since the last successful build (see `InputManifest`).
+        let manifestKey = InputManifest.key(options: options, baseURLOverride: baseURLOverride, output: output,
+                                            config: loaded.fingerprint,
+                                            year: DateFormatting(timeZone: config.timeZone).year(options.now))
+        var inputs: [String: FileStamp] = [:]
+        if writes, !loaded.diagnostics.hasErrors, inventory.diagnostics.isEmpty {
+            let previous = report.time("check inputs") { () -> InputManifest? in
+                inputs = InputManifest.stamps(source: source, inventory: inventory)
+                let previous = InputManifest.load(source: source)
+                return InputManifest.unchanged(previous, key: manifestKey, inputs: inputs, now: options.now,
+                                               output: output) ? previous : nil
+            }
+            if let previous {
+                report.unchanged = true
+                for (kind, count) in previous.pages { if let kind = PageKind(rawValue: kind) { report.pages[kind] = count } }
+                report.feeds = previous.feeds
+                report.otherFiles = previous.otherFiles
+                report.staticFiles = previous.staticFiles
+                report.articles = previous.articles
+                report.warnings = previous.warnings
+                return report
+            }
+        }
         let templates = report.time("load templates") { () -> TemplateSet in
             let (templates, problems) = TemplateSet.load(source: source)
             diagnostics += problems
@@ -87,6 +110,16 @@ public struct Builder: Sendable {
                                        previous: cache, next: &next, report: &report)
         if !(report.unchanged && report.parsed == 0) {  // else the cache on disk is already this one
             try? report.time("save cache") { try next.save(source: source) }
+        }
+        if !inputs.isEmpty {
+            let due = store.articles.map(\.date.value).filter { $0 > options.now }.min()
+            let manifest = InputManifest(
+                key: manifestKey, inputs: inputs, nextDue: options.future ? nil : due, buildID: next.buildID,
+                outputs: Array(next.outputs.keys) + site.staticFiles.map(\.outputPath),
+                pages: Dictionary(uniqueKeysWithValues: report.pages.map { ($0.key.rawValue, $0.value) }),
+                feeds: report.feeds, otherFiles: report.otherFiles, staticFiles: report.staticFiles,
+                articles: report.articles, warnings: report.warnings)
+            if (try? manifest.save(source: source)) == nil { InputManifest.remove(source: source) }
         }
         return report
     }
