@@ -6,8 +6,8 @@ import Foundation
 /// re-renders the pages whose fingerprint changed, hard-linking the others from the previous output.
 struct BuildCache: Sendable {
     static let folder = ".sitegen-cache"
-    static let file = "build-v2.bin"
-    static let magic = "sitegen-cache-2"
+    static let file = "build-v3.bin"
+    static let magic = "sitegen-cache-3"
 
     struct Entry: Sendable {
         var stamp: FileStamp
@@ -45,12 +45,12 @@ struct BuildCache: Sendable {
             cache.configFingerprint = try reader.fingerprint()
             cache.templatesFingerprint = try reader.fingerprint()
             cache.outputPath = try reader.string()
-            cache.buildID = try reader.string()
             for _ in 0..<(try reader.int()) {
                 let path = try reader.string(), stamp = try reader.stamp()
                 let loaded = try reader.loaded(), diagnostics = try reader.list { try $0.diagnostic() }
                 cache.entries[path] = Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics)
             }
+            cache.buildID = try reader.string()
             for _ in 0..<(try reader.int()) { cache.outputs[try reader.string()] = try reader.fingerprint() }
             for _ in 0..<(try reader.int()) { cache.staticSources[try reader.string()] = try reader.stamp() }
             return reader.atEnd ? cache : nil
@@ -62,44 +62,94 @@ struct BuildCache: Sendable {
     /// Writes the cache (to a temporary file first, so a killed build never leaves a torn cache),
     /// streaming it in 1 MB pieces so that it never holds the whole encoding in memory.
     func save(source: URL) throws {
-        let folder = source.appendingPathComponent(Self.folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let temporary = folder.appendingPathComponent("\(Self.file).\(getpid()).tmp").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileIO.Failure(path: temporary, code: errno) }
-        var failed: Int32 = 0
-        var writer = CacheWriter()
-        func flush(force: Bool = false) {
+        let saver = try Saver(source: source, cache: self)
+        saver.writeEntries()
+        try saver.finish(self)
+    }
+
+    /// A save in two parts: the parsed entries (most of the file, known once parsing is done) on a
+    /// thread of their own while the pages render, then the outputs of the build (`finish`).
+    final class Saver: @unchecked Sendable {
+        private let target: String
+        private let temporary: String
+        private let descriptor: Int32
+        private let cache: BuildCache
+        private var failed: Int32 = 0
+        private var writer = CacheWriter()
+        private let done = DispatchSemaphore(value: 0)
+        private var started = false
+
+        init(source: URL, cache: BuildCache) throws {
+            let folder = source.appendingPathComponent(BuildCache.folder)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            target = BuildCache.url(source).path
+            temporary = folder.appendingPathComponent("\(BuildCache.file).\(getpid()).tmp").path
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw FileIO.Failure(path: temporary, code: errno) }
+            self.cache = cache
+        }
+
+        /// Starts `writeEntries` in the background.
+        func start() {
+            started = true
+            DispatchQueue.global().async { [self] in
+                writeEntries()
+                done.signal()
+            }
+        }
+
+        private func flush(force: Bool = false) {
             guard force || writer.bytes.count >= 1 << 20, failed == 0 else { return }
             failed = writer.bytes.withUnsafeBytes { FileIO.writeAll(descriptor, $0) }
             writer.bytes.removeAll(keepingCapacity: true)
         }
-        writer.string(Self.magic)
-        writer.uint(configFingerprint.value)
-        writer.uint(templatesFingerprint.value)
-        writer.string(outputPath)
-        writer.string(buildID)
-        writer.int(entries.count)
-        for (path, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            writer.string(path)
-            writer.stamp(entry.stamp)
-            writer.loaded(entry.loaded)
-            writer.list(entry.diagnostics) { $0.diagnostic($1) }
-            flush()
+
+        func writeEntries() {
+            writer.string(BuildCache.magic)
+            writer.uint(cache.configFingerprint.value)
+            writer.uint(cache.templatesFingerprint.value)
+            writer.string(cache.outputPath)
+            writer.int(cache.entries.count)
+            for (path, entry) in cache.entries.sorted(by: { $0.key < $1.key }) {
+                writer.string(path)
+                writer.stamp(entry.stamp)
+                writer.loaded(entry.loaded)
+                writer.list(entry.diagnostics) { $0.diagnostic($1) }
+                flush()
+            }
         }
-        writer.int(outputs.count)
-        for (path, fingerprint) in outputs.sorted(by: { $0.key < $1.key }) { writer.string(path); writer.uint(fingerprint.value) }
-        writer.int(staticSources.count)
-        for (path, stamp) in staticSources.sorted(by: { $0.key < $1.key }) { writer.string(path); writer.stamp(stamp) }
-        flush(force: true)
-        if close(descriptor) != 0 && failed == 0 { failed = errno }
-        guard failed == 0 else {
-            unlink(temporary)
-            throw FileIO.Failure(path: temporary, code: failed)
+
+        /// Waits for the entries, writes what only the finished build knows, and puts the file in place.
+        func finish(_ final: BuildCache) throws {
+            if started { done.wait() }
+            writer.string(final.buildID)
+            writer.int(final.outputs.count)
+            for (path, fingerprint) in final.outputs.sorted(by: { $0.key < $1.key }) {
+                writer.string(path)
+                writer.uint(fingerprint.value)
+            }
+            writer.int(final.staticSources.count)
+            for (path, stamp) in final.staticSources.sorted(by: { $0.key < $1.key }) {
+                writer.string(path)
+                writer.stamp(stamp)
+            }
+            flush(force: true)
+            if close(descriptor) != 0 && failed == 0 { failed = errno }
+            guard failed == 0 else {
+                unlink(temporary)
+                throw FileIO.Failure(path: temporary, code: failed)
+            }
+            guard rename(temporary, target) == 0 else {
+                unlink(temporary)
+                throw FileIO.Failure(path: target, code: errno)
+            }
         }
-        guard rename(temporary, Self.url(source).path) == 0 else {
+
+        /// Drops the file (the build failed, or the cache on disk is already this one).
+        func abandon() {
+            if started { done.wait() }
+            close(descriptor)
             unlink(temporary)
-            throw FileIO.Failure(path: Self.url(source).path, code: errno)
         }
     }
 }

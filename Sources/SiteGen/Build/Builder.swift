@@ -106,10 +106,20 @@ public struct Builder: Sendable {
         }, uniquingKeysWith: { first, _ in first })
         var later: (@Sendable () -> [RenderJob])?
         if deferSearch { later = { @Sendable in SearchPipeline.dataJobs(site, hints: hints) } }
-        next.outputs = try await write(jobs, later: later, environment: environment, staticFiles: site.staticFiles,
-                                       previous: cache, next: &next, report: &report)
-        if !(report.unchanged && report.parsed == 0) {  // else the cache on disk is already this one
-            try? report.time("save cache") { try next.save(source: source) }
+        // The parsed entries go to the cache file while the pages render; the outputs follow at the end.
+        let saver = try? BuildCache.Saver(source: source, cache: next)
+        saver?.start()
+        do {
+            next.outputs = try await write(jobs, later: later, environment: environment, staticFiles: site.staticFiles,
+                                           previous: cache, next: &next, report: &report)
+        } catch {
+            saver?.abandon()
+            throw error
+        }
+        if report.unchanged && report.parsed == 0 {  // the cache on disk is already this one
+            saver?.abandon()
+        } else if let saver {
+            try? report.time("save cache") { try saver.finish(next) }
         }
         if !inputs.isEmpty {
             let due = store.articles.map(\.date.value).filter { $0 > options.now }.min()
