@@ -7,36 +7,81 @@
 /// transforms such as `{{lowercased(name)}}`, `{{^empty(list)}}`, and the loop transforms `first()`,
 /// `last()`, `index()`, `even()`, `odd()`. Standalone tags (alone on their line) leave no blank line; a
 /// standalone partial's lines are indented like its tag.
-indirect enum TemplateNode: Sendable {
-    case text([UInt8])
-    case variable(TemplateReference, escaped: Bool)
-    case section(TemplateReference, [TemplateNode], inverted: Bool)
-    /// `{{>name}}` (overrides nil) or `{{<name}}…{{/name}}` (the block overrides it defines).
-    case partial(String, indentation: [UInt8], overrides: [String: [TemplateNode]]?)
-    /// `{{$name}}default{{/name}}` outside a parent call.
-    case block(String, [TemplateNode])
-    /// A line of the template starts here: the indentation of an enclosing standalone partial goes here.
-    case lineStart
+final class TemplateNode: Sendable {
+    enum Kind: UInt8, Sendable {
+        case text
+        /// A line of the template starts here: the indentation of an enclosing standalone partial
+        /// goes here (then `bytes`, the line's first text, if any).
+        case line
+        case variable, rawVariable, section, inverted
+        /// `{{>name}}` (overrides nil) or `{{<name}}…{{/name}}` (the block overrides it defines);
+        /// `bytes` is the indentation of a standalone partial.
+        case partial
+        /// `{{$name}}default{{/name}}` outside a parent call.
+        case block
+    }
+
+    let kind: Kind
+    let bytes: [UInt8]
+    let reference: TemplateReference?
+    let name: String
+    let children: [TemplateNode]
+    let overrides: [String: [TemplateNode]]?
+
+    private init(_ kind: Kind, bytes: [UInt8] = [], reference: TemplateReference? = nil, name: String = "",
+                 children: [TemplateNode] = [], overrides: [String: [TemplateNode]]? = nil) {
+        self.kind = kind
+        self.bytes = bytes
+        self.reference = reference
+        self.name = name
+        self.children = children
+        self.overrides = overrides
+    }
+
+    static func text(_ bytes: [UInt8]) -> TemplateNode { TemplateNode(.text, bytes: bytes) }
+    static func line(_ bytes: [UInt8] = []) -> TemplateNode { TemplateNode(.line, bytes: bytes) }
+    static let lineStart = TemplateNode(.line)
+    static func variable(_ reference: TemplateReference, escaped: Bool) -> TemplateNode {
+        TemplateNode(escaped ? .variable : .rawVariable, reference: reference)
+    }
+    static func section(_ reference: TemplateReference, _ body: [TemplateNode], inverted: Bool) -> TemplateNode {
+        TemplateNode(inverted ? .inverted : .section, reference: reference, children: body)
+    }
+    static func partial(_ name: String, indentation: [UInt8], overrides: [String: [TemplateNode]]?) -> TemplateNode {
+        TemplateNode(.partial, bytes: indentation, name: name, overrides: overrides)
+    }
+    static func block(_ name: String, _ fallback: [TemplateNode]) -> TemplateNode {
+        TemplateNode(.block, name: name, children: fallback)
+    }
 }
 
 /// A name in a tag, e.g. `article.title`, `.url`, `.`, `last()`, `empty(authors)`.
-struct TemplateReference: Sendable {
-    enum Kind: Sendable {
+final class TemplateReference: Sendable {
+    enum Kind: UInt8, Sendable {
         /// `.`: the current item.
         case current
         /// `first()` and friends: the position in the innermost loop.
         case loop
         /// `.a.b`: from the current item only.
-        case anchored([String])
+        case anchored
         /// `a.b`: `a` is looked up from the innermost context outwards.
-        case climbing([String])
+        case climbing
     }
 
-    var kind: Kind
+    let kind: Kind
+    /// The dotted names (`a.b` → ["a", "b"]); empty for `current` and `loop`.
+    let names: [String]
     /// Transforms in the order they apply (innermost first).
-    var transforms: [String]
+    let transforms: [String]
     /// The tag's text without spaces, to match a section's closing tag.
-    var text: String
+    let text: String
+
+    init(kind: Kind, names: [String] = [], transforms: [String], text: String) {
+        self.kind = kind
+        self.names = names
+        self.transforms = transforms
+        self.text = text
+    }
 
     static func parse(_ raw: String) -> TemplateReference? {
         guard !raw.contains(where: \.isWhitespace) else { return nil }
@@ -52,20 +97,22 @@ struct TemplateReference: Sendable {
         }
         guard !text.contains(")") else { return nil }
         let kind: Kind
+        var names: [String] = []
         if text == "." {
             kind = .current
         } else if text.isEmpty {
             guard !outer.isEmpty else { return nil }
             kind = .loop
         } else if text.hasPrefix(".") {
-            let names = text.split(separator: ".").map(String.init)
+            names = text.split(separator: ".").map(String.init)
             guard !names.isEmpty, !text.hasSuffix("."), !text.dropFirst().contains("..") else { return nil }
-            kind = .anchored(names)
+            kind = .anchored
         } else {
             guard !text.hasSuffix("."), !text.contains("..") else { return nil }
-            kind = .climbing(text.split(separator: ".").map(String.init))
+            names = text.split(separator: ".").map(String.init)
+            kind = .climbing
         }
-        return TemplateReference(kind: kind, transforms: outer.reversed(), text: normalized)
+        return TemplateReference(kind: kind, names: names, transforms: outer.reversed(), text: normalized)
     }
 }
 
@@ -237,6 +284,15 @@ struct TemplateParser {
             self.indentation = indentation
         }
         var isParent: Bool { tag?.sigil == UInt8(ascii: "<") }
+
+        /// Appends text, joined to a line start or text just before it (fewer nodes to walk).
+        func append(_ text: [UInt8]) {
+            if let last = nodes.last, last.kind == .text || last.kind == .line, last.children.isEmpty {
+                nodes[nodes.count - 1] = last.kind == .text ? .text(last.bytes + text) : .line(last.bytes + text)
+            } else {
+                nodes.append(.text(text))
+            }
+        }
     }
 
     private func build(_ items: [Item]) throws(TemplateSyntaxError) -> [TemplateNode] {
@@ -248,7 +304,7 @@ struct TemplateParser {
                 if !top.isParent { top.nodes.append(.lineStart) }
             case .text(let range):
                 if top.isParent { continue }  // text between block definitions is ignored
-                top.nodes.append(.text(Array(bytes[range])))
+                top.append(Array(bytes[range]))
             case .tag(let tag, let indentation):
                 let sigil = tag.sigil
                 if sigil == UInt8(ascii: "!") || sigil == UInt8(ascii: "%") || sigil == UInt8(ascii: "=") { continue }
@@ -283,7 +339,7 @@ struct TemplateParser {
                         if parent.isParent {
                             if parent.overrides[reference.text] == nil { parent.overrides[reference.text] = top.nodes }
                         } else {
-                            if !top.indentation.isEmpty { parent.nodes.append(.text(top.indentation)) }
+                            if !top.indentation.isEmpty { parent.append(top.indentation) }
                             parent.nodes.append(.block(reference.text, top.nodes))
                         }
                     }

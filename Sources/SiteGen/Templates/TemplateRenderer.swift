@@ -12,7 +12,7 @@ struct TemplateRenderer {
     /// Partials nest at most this deep (cycles are rejected when templates load; this is a backstop).
     static let maximumDepth = 64
 
-    init(templates: [String: [TemplateNode]], context: TemplateValue, capacity: Int = 16_384) {
+    init(templates: [String: [TemplateNode]], context: TemplateValue, capacity: Int = 65_536) {
         self.templates = templates
         self.stack = [context]
         output.reserveCapacity(capacity)
@@ -20,40 +20,42 @@ struct TemplateRenderer {
 
     mutating func render(_ nodes: [TemplateNode]) {
         for node in nodes {
-            switch node {
-            case .text(let bytes):
-                output.append(contentsOf: bytes)
-            case .lineStart:
+            switch node.kind {
+            case .text:
+                output.append(contentsOf: node.bytes)
+            case .line:
                 if !indentation.isEmpty, output.last == 10 || output.isEmpty { output.append(contentsOf: indentation) }
-            case .variable(let reference, let escaped):
-                guard let value = resolve(reference) else { continue }
+                output.append(contentsOf: node.bytes)
+            case .variable, .rawVariable:
+                guard let value = resolve(node.reference!) else { continue }
                 switch value {
                 case .string(let text):
-                    if escaped { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+                    if node.kind == .variable { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
                 case .int(let number): output.append(contentsOf: String(number).utf8)
                 case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
                 case .list, .object: break
                 }
-            case .section(let reference, let body, let inverted):
-                let value = resolve(reference)
-                if inverted { renderInverted(value, body) } else { renderSection(value, body) }
-            case .partial(let name, let indent, let newOverrides):
-                guard let body = templates[name], depth < Self.maximumDepth else { continue }
+            case .section:
+                renderSection(resolve(node.reference!), node.children)
+            case .inverted:
+                renderInverted(resolve(node.reference!), node.children)
+            case .partial:
+                guard let body = templates[node.name], depth < Self.maximumDepth else { continue }
                 let saved = (loop, overrides, indentation)
                 loop = nil
-                if let newOverrides {
+                if let newOverrides = node.overrides {
                     // Overrides from further out win: a page overrides its parent's parent.
                     overrides.merge(newOverrides) { outer, _ in outer }
                 }
-                indentation += indent
+                indentation += node.bytes
                 depth += 1
                 render(body)
                 depth -= 1
                 (loop, overrides, indentation) = saved
-            case .block(let name, let fallback):
+            case .block:
                 let savedLoop = loop
                 loop = nil
-                render(overrides[name] ?? fallback)
+                render(overrides[node.name] ?? node.children)
                 loop = savedLoop
             }
         }
@@ -67,9 +69,9 @@ struct TemplateRenderer {
             render(body)
         case .list(let items)?:
             let savedLoop = loop
-            for (index, item) in items.enumerated() {
+            for index in items.indices {
                 loop = (index, items.count)
-                stack.append(item)
+                stack.append(items[index])
                 render(body)
                 stack.removeLast()
             }
@@ -102,12 +104,13 @@ struct TemplateRenderer {
 
     private func resolve(_ reference: TemplateReference) -> TemplateValue? {
         var value: TemplateValue?
-        var transforms = reference.transforms[...]
+        var skip = 0
         switch reference.kind {
         case .current:
             value = stack.last
         case .loop:
-            guard let loop, let first = transforms.popFirst() else { return nil }
+            guard let loop, let first = reference.transforms.first else { return nil }
+            skip = 1
             switch first {
             case "first": value = .bool(loop.index == 0)
             case "last": value = .bool(loop.index == loop.count - 1)
@@ -116,26 +119,32 @@ struct TemplateRenderer {
             case "odd": value = .bool(loop.index & 1 == 1)
             default: return nil
             }
-        case .anchored(let names):
+        case .anchored:
             value = stack.last
-            for name in names {
+            for name in reference.names {
                 value = value?[name]
                 if value == nil { return nil }
             }
-        case .climbing(let names):
+        case .climbing:
+            let names = reference.names
+            let first = names[0]
             var level = stack.count - 1
             while level >= 0 {
-                if let found = stack[level][names[0]] { value = found; break }
+                if case .object(let fields) = stack[level], let found = fields[first] { value = found; break }
                 level -= 1
             }
-            for name in names.dropFirst() {
-                value = value?[name]
-                if value == nil { return nil }
+            if names.count > 1 {
+                for index in 1..<names.count {
+                    value = value?[names[index]]
+                    if value == nil { return nil }
+                }
             }
         }
-        for transform in transforms {
-            value = value?.transformed(transform)
-            if value == nil { return nil }
+        if reference.transforms.count > skip {
+            for transform in reference.transforms[skip...] {
+                value = value?.transformed(transform)
+                if value == nil { return nil }
+            }
         }
         return value
     }
