@@ -112,7 +112,7 @@ import Testing
         let memo = SearchAnalysis.Memo()
         Self.expectSame(SearchAnalysis(documents, memo: memo, chunkSize: 4), SearchAnalysis(documents), "first")
         #expect(memo.count == 6)
-        documents[9].body = "an edited body about fisheries"
+        documents[9].text = MarkdownBody(html: "", plainText: "an edited body about fisheries")
         documents.append(SearchDocument(title: "New harbor", url: "/new/", body: "fresh words"))
         Self.expectSame(SearchAnalysis(documents, memo: memo, chunkSize: 4), SearchAnalysis(documents), "after edits")
         documents.removeLast(10)

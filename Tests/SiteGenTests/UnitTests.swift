@@ -323,3 +323,25 @@ struct UnitTests {
         #expect(distance("ann-le", "ann-lee") == 1)
     }
 }
+
+/// Article bodies in the scratch file read back exactly, whatever their size and script.
+@Suite struct BodyStoreTests {
+    @Test func bodiesReadBackExactly() throws {
+        let store = try #require(BodyStore(folder: FileManager.default.temporaryDirectory))
+        let texts = ["", "<p>Hello</p>\n", "한국어 “quotes” & <tags>\r\n", String(repeating: "ab€", count: 300_000)]
+        var bodies = texts.map { MarkdownBody(html: $0, plainText: String($0.reversed())) }
+        for index in bodies.indices { bodies[index].move(to: store) }
+        for (body, text) in zip(bodies, texts) {
+            guard case .stored = body.storage else { Issue.record("not moved"); continue }
+            #expect(body.html == text)
+            #expect(body.plainText == String(text.reversed()))
+        }
+        // Reads from many threads at once.
+        let moved = bodies
+        DispatchQueue.concurrentPerform(iterations: 64) { index in
+            let body = moved[index % moved.count]
+            #expect(body.html == texts[index % texts.count])
+        }
+    }
+}
+

@@ -110,7 +110,8 @@ struct BuildCache: Sendable {
             writer.uint(cache.templatesFingerprint.value)
             writer.string(cache.outputPath)
             writer.int(cache.entries.count)
-            for (path, entry) in cache.entries.sorted(by: { $0.key < $1.key }) {
+            for path in cache.entries.keys.sorted() {  // not the entries: a sorted copy of them all
+                let entry = cache.entries[path]!
                 writer.string(path)
                 writer.stamp(entry.stamp)
                 writer.loaded(entry.loaded)

@@ -63,8 +63,11 @@ public struct Builder: Sendable {
         // The cache only serves real builds: `check` always re-reads everything.
         let cache = writes ? report.time("load cache") { BuildCache.load(source: source) } : nil
         let reusable = cache?.configFingerprint == loaded.fingerprint ? cache?.entries ?? [:] : [:]
+        // Article bodies wait in a scratch file until their page, feeds and the search index need them.
+        let bodies = BodyStore(folder: writes ? source.appendingPathComponent(BuildCache.folder)
+                                              : URL(fileURLWithPath: NSTemporaryDirectory()))
         let (store, entries) = await report.time("parse content") {
-            await ContentLoader(source: source, config: config).load(inventory, reusing: reusable)
+            await ContentLoader(source: source, config: config).load(inventory, reusing: reusable, bodies: bodies)
         }
         report.parsed = entries.values.filter(\.fresh).count
         diagnostics += store.diagnostics

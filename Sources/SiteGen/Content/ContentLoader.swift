@@ -50,15 +50,24 @@ public struct ContentLoader: Sendable {
     }
 
     /// Loads the inventory, reusing cache entries whose file stamp (size, mtime, inode) is unchanged.
-    func load(_ inventory: ContentInventory,
-              reusing cache: [String: BuildCache.Entry]) async -> (ContentStore, [String: CachedFile]) {
+    /// With `bodies`, each article's HTML and plain text go there as soon as it is parsed.
+    func load(_ inventory: ContentInventory, reusing cache: [String: BuildCache.Entry],
+              bodies: BodyStore? = nil) async -> (ContentStore, [String: CachedFile]) {
         let prefix = sourcePrefix
         let results = await Parallel.map(inventory.markdown) { file -> CachedFile in
             let stamp = FileStamp(path: prefix + file.path)
-            if let stamp, let entry = cache[file.path], entry.stamp == stamp {
+            if let stamp, var entry = cache[file.path], entry.stamp == stamp {
+                if let bodies, case .article(var document) = entry.loaded {
+                    document.body.moveBody(to: bodies)
+                    entry.loaded = .article(document)
+                }
                 return CachedFile(entry: entry, fresh: false)
             }
-            let (loaded, diagnostics) = self.load(file)
+            var (loaded, diagnostics) = self.load(file)
+            if let bodies, case .article(var document) = loaded {
+                document.body.moveBody(to: bodies)
+                loaded = .article(document)
+            }
             return CachedFile(entry: BuildCache.Entry(stamp: stamp ?? FileStamp(size: -1, modified: 0, inode: 0),
                                                       loaded: loaded, diagnostics: diagnostics), fresh: true)
         }

@@ -3,9 +3,11 @@ import Foundation
 
 /// What the build needs from one Markdown document.
 public struct MarkdownResult: Sendable, Equatable {
-    public var html: String
-    /// The text of the document without markup, one block per line (for summaries and search).
-    public var plainText: String
+    /// The HTML, and the text of the document without markup, one block per line (for summaries and
+    /// search); in memory or in a `BodyStore`.
+    public var body: MarkdownBody
+    public var html: String { body.html }
+    public var plainText: String { body.plainText }
     /// The plain text of the first paragraph.
     public var firstParagraph: String
     public var wordCount: Int
@@ -16,6 +18,21 @@ public struct MarkdownResult: Sendable, Equatable {
         public var level: Int
         public var text: String
         public var id: String
+    }
+
+    /// For a build: the HTML and plain text go to `store`, and what only decoding needed (the first
+    /// paragraph, from which the summary was made, and the headings) is dropped.
+    mutating func moveBody(to store: BodyStore) {
+        body.move(to: store)
+        firstParagraph = ""
+        headings = []
+    }
+
+    public init(html: String, plainText: String, firstParagraph: String, wordCount: Int, headings: [Heading]) {
+        self.body = MarkdownBody(html: html, plainText: plainText)
+        self.firstParagraph = firstParagraph
+        self.wordCount = wordCount
+        self.headings = headings
     }
 }
 

@@ -78,8 +78,10 @@ public struct Article: Sendable {
     public var draft: Bool
     public var aliases: [Located<String>]
     public var params: [String: ParamValue]
-    public var html: String
-    public var plainText: String
+    /// The rendered body and its plain text (read from the `BodyStore` when they were moved there).
+    public var body: MarkdownBody
+    public var html: String { body.html }
+    public var plainText: String { body.plainText }
     public var wordCount: Int
     /// Changes whenever anything this article's page shows of itself changes.
     public var fingerprint: Fingerprint

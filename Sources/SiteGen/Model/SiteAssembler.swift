@@ -147,7 +147,7 @@ public enum SiteAssembler {
                        slugPosition: document.slug.position, title: document.title, date: document.date.value, updated: document.updated,
                        authors: authors, categories: categories, summary: summary, image: document.image,
                        draft: document.draft, aliases: document.aliases, params: document.params,
-                       html: document.body.html, plainText: document.body.plainText,
+                       body: document.body.body,
                        wordCount: document.body.wordCount, fingerprint: fingerprint)
     }
 }

@@ -102,14 +102,16 @@ enum SearchPipeline {
     /// The published articles, oldest first.
     static func documents(_ site: Site) -> [SearchDocument] {
         site.articles.reversed().map { article in
-            SearchDocument(
+            var document = SearchDocument(
                 title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
                 dateISO: String(site.dates.rfc3339(article.date).prefix(10)), year: site.dates.year(article.date),
                 authors: article.authors.compactMap { site.authorIndex[$0] },
                 categories: article.categories.compactMap { site.categoryIndex[$0] },
                 authorNames: article.authors.compactMap { site.author($0)?.name },
                 categoryNames: article.categories.compactMap { site.category($0)?.name },
-                summary: article.summary, body: article.plainText)
+                summary: article.summary)
+            document.text = article.body  // read when analysed, not held for every article at once
+            return document
         }
     }
 

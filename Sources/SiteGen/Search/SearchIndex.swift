@@ -14,10 +14,15 @@ public struct SearchDocument: Sendable, Equatable {
     public var authorNames: [String]
     public var categoryNames: [String]
     public var summary: String
-    public var body: String
+    /// The article's plain text (read from the `BodyStore` each time when it was moved there).
+    public var text: MarkdownBody
+    public var body: String { text.plainText }
 
     /// A summary made from the first paragraph: the body already has its words.
-    var summaryRepeatsBody: Bool {
+    var summaryRepeatsBody: Bool { summaryRepeats(body) }
+
+    /// `summaryRepeatsBody` for a body already read.
+    func summaryRepeats(_ body: String) -> Bool {
         let summary = self.summary.hasSuffix("…") ? String(self.summary.dropLast()) : self.summary
         return !summary.isEmpty && body.hasPrefix(summary)
     }
@@ -35,7 +40,7 @@ public struct SearchDocument: Sendable, Equatable {
         self.authorNames = authorNames
         self.categoryNames = categoryNames
         self.summary = summary
-        self.body = body
+        self.text = MarkdownBody(html: "", plainText: body)
     }
 }
 

@@ -70,10 +70,11 @@ public enum SearchManifest {
     public static func fragment(_ document: SearchDocument) -> String {
         var text = "{\"t\":" + JSONText.quoted(document.title) + ",\"u\":" + JSONText.quoted(document.url)
         text += ",\"d\":" + JSONText.quoted(document.date) + ",\"i\":" + JSONText.quoted(document.dateISO)
-        if !document.summary.isEmpty, !document.summaryRepeatsBody {
+        let body = document.body
+        if !document.summary.isEmpty, !document.summaryRepeats(body) {
             text += ",\"s\":" + JSONText.quoted(document.summary)
         }
-        return text + ",\"b\":" + JSONText.quoted(excerpt(document.body, limit: snippetTextLimit)) + "}"
+        return text + ",\"b\":" + JSONText.quoted(excerpt(body, limit: snippetTextLimit)) + "}"
     }
 
     /// The start of `text`: at most `limit` Unicode scalars, cut at the last space or line break.

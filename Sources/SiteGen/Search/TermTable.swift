@@ -246,8 +246,9 @@ struct SearchAnalysis {
                 add(document.title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
                 for name in document.authorNames { add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false) }
                 for name in document.categoryNames { add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false) }
-                if !document.summaryRepeatsBody { add(document.summary, weight: 1, flag: 0, counts: true) }
-                add(document.body, weight: 1, flag: 0, counts: true)
+                let body = document.body
+                if !document.summaryRepeats(body) { add(document.summary, weight: 1, flag: 0, counts: true) }
+                add(body, weight: 1, flag: 0, counts: true)
                 finishDocument()
             }
             let terms = table.terms
