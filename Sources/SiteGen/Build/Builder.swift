@@ -63,10 +63,10 @@ public struct Builder: Sendable {
         // The cache only serves real builds: `check` always re-reads everything.
         let cache = writes ? report.time("load cache") { BuildCache.load(source: source) } : nil
         let reusable = cache?.configFingerprint == loaded.fingerprint ? cache?.entries ?? [:] : [:]
-        let (store, entries) = await report.time("parse content") {
+        let (store, entries, parsed) = await report.time("parse content") {
             await ContentLoader(source: source, config: config).load(inventory, reusing: reusable)
         }
-        report.parsed = entries.values.filter(\.fresh).count
+        report.parsed = parsed
         diagnostics += store.diagnostics
         let site = report.time("assemble site") { () -> Site in
             let (site, problems) = SiteAssembler.assemble(store, config: config, options: options,
@@ -99,7 +99,7 @@ public struct Builder: Sendable {
             report.bytes = outcome.bytes
             return report
         }
-        var next = BuildCache(configFingerprint: loaded.fingerprint, entries: entries.mapValues(\.entry),
+        var next = BuildCache(configFingerprint: loaded.fingerprint, entries: entries,
                               templatesFingerprint: templates.fingerprint, outputPath: output.path)
         next.staticSources = Dictionary(site.staticFiles.compactMap { file in
             FileStamp(path: source.appendingPathComponent(file.sourcePath).path).map { (file.sourcePath, $0) }
