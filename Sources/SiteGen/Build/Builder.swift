@@ -66,10 +66,10 @@ public struct Builder: Sendable {
         // Article bodies wait in a scratch file until their page, feeds and the search index need them.
         let bodies = BodyStore(folder: writes ? source.appendingPathComponent(BuildCache.folder)
                                               : URL(fileURLWithPath: NSTemporaryDirectory()))
-        let (store, entries) = await report.time("parse content") {
+        let (store, entries, parsed) = await report.time("parse content") {
             await ContentLoader(source: source, config: config).load(inventory, reusing: reusable, bodies: bodies)
         }
-        report.parsed = entries.values.filter(\.fresh).count
+        report.parsed = parsed
         diagnostics += store.diagnostics
         let site = report.time("assemble site") { () -> Site in
             let (site, problems) = SiteAssembler.assemble(store, config: config, options: options,
@@ -102,7 +102,7 @@ public struct Builder: Sendable {
             report.bytes = outcome.bytes
             return report
         }
-        var next = BuildCache(configFingerprint: loaded.fingerprint, entries: entries.mapValues(\.entry),
+        var next = BuildCache(configFingerprint: loaded.fingerprint, entries: entries,
                               templatesFingerprint: templates.fingerprint, outputPath: output.path)
         next.staticSources = Dictionary(site.staticFiles.compactMap { file in
             FileStamp(path: source.appendingPathComponent(file.sourcePath).path).map { (file.sourcePath, $0) }

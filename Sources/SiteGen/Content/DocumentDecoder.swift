@@ -38,7 +38,7 @@ struct DocumentDecoder {
             authorsPosition: fields.field("authors")?.position ?? .start,
             categories: categories.map { Located($0.0, at: $0.1) }, summary: summary, image: image,
             draft: draft, aliases: aliases,
-            params: FrontMatterParams.collect(fields, known: Self.articleKeys), body: body))
+            params: FrontMatterParams.collect(fields, known: Self.articleKeys), body: body.kept(plainText: true)))
     }
 
     func author(_ path: String, _ split: SplitDocument, _ fields: inout YAMLFields) -> ContentLoader.Loaded {
@@ -49,7 +49,7 @@ struct DocumentDecoder {
         let bio = markdown.render(split.body)
         guard let name else { return .none }
         return .author(AuthorDocument(path: path, slug: fileSlug(path), name: name, role: role, photo: photo,
-                                      bio: bio, params: FrontMatterParams.collect(fields, known: Self.authorKeys)))
+                                      bio: bio.kept(plainText: false), params: FrontMatterParams.collect(fields, known: Self.authorKeys)))
     }
 
     func category(_ path: String, _ fields: inout YAMLFields) -> ContentLoader.Loaded {
@@ -73,7 +73,8 @@ struct DocumentDecoder {
         let description = fields.string("description") ?? ""
         let returnLabel = fields.string("return_label") ?? "Return to \(title)"
         return .section(SectionDocument(path: path, slug: section, title: title, description: description,
-                                        returnLabel: returnLabel, intro: markdown.render(split.body)))
+                                        returnLabel: returnLabel,
+                                        intro: markdown.render(split.body).kept(plainText: false)))
     }
 
     func page(_ path: String, _ split: SplitDocument, _ fields: inout YAMLFields) -> ContentLoader.Loaded {
@@ -87,13 +88,13 @@ struct DocumentDecoder {
         guard let title else { return .none }
         return .page(PageDocument(path: path, slug: slug, title: title, description: description, draft: draft,
                                   aliases: aliases, params: FrontMatterParams.collect(fields, known: Self.pageKeys),
-                                  body: body))
+                                  body: body.kept(plainText: false)))
     }
 
     func home(_ path: String, _ split: SplitDocument, _ fields: inout YAMLFields) -> ContentLoader.Loaded {
         fields.checkUnknownKeys(Self.homeKeys, passThrough: false)
-        return .home(HomeDocument(path: path, title: fields.string("title"),
-                                  description: fields.string("description"), intro: markdown.render(split.body)))
+        return .home(HomeDocument(path: path, title: fields.string("title"), description: fields.string("description"),
+                                  intro: markdown.render(split.body).kept(plainText: false)))
     }
 
     // MARK: Field helpers
