@@ -3,46 +3,60 @@ import Foundation
 /// Maps words, as `SearchText.forEachWord` yields them, to term ids. Each distinct spelling is
 /// normalized once (`SearchText.term(ofWord:isASCII:)`) and remembered, so the millions of words
 /// of a large site cost one hash and one table probe each.
+///
+/// Open addressing with the keys in the slots: a spelling's first 16 bytes (zero-padded), its
+/// length and its term id sit in one 32-byte slot, so a probe of a word of up to 16 bytes (nearly
+/// all of them) reads one cache line; longer spellings keep the rest of their bytes in `arena`.
 struct TermTable {
     /// The terms, by id (in order of first appearance).
     private(set) var terms: [String] = []
     private var termIDs: [String: Int32] = [:]
-    /// Open addressing over the spellings seen: entry index + 1, or 0 for an empty slot.
-    private var slots = [Int32](repeating: 0, count: 1 << 14)
-    /// Per spelling: its first 16 bytes (zero-padded), its length, the rest of its bytes in `arena`.
-    private var spellings: [Spelling] = []
+    private var slots = [Slot](repeating: Slot(), count: 1 << 14)
+    private var used = 0
     private var arena: [UInt8] = []
 
-    private struct Spelling {
-        var head0: UInt64, head1: UInt64
-        var length: Int
-        var restStart: Int
+    private struct Slot {
+        var head0: UInt64 = 0, head1: UInt64 = 0
+        /// The spelling's length in bytes; 0 for an empty slot (words are never empty).
+        var length: Int32 = 0
         /// The term id, or -1 when the spelling is not indexed (a stop word).
-        var term: Int32
+        var term: Int32 = 0
+        /// Where the bytes past the first 16 start in `arena`.
+        var restStart: Int32 = 0
+        /// The low bits of the spelling's hash (for rehashing).
+        var hash: UInt32 = 0
     }
 
     /// The term id of `word`, or -1 when it is not indexed.
     mutating func id(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> Int32 {
-        var head0: UInt64 = 0, head1: UInt64 = 0
         let count = word.count
-        for k in 0..<min(count, 8) { head0 |= UInt64(word[k]) << (8 * UInt64(k)) }
-        if count > 8 { for k in 8..<min(count, 16) { head1 |= UInt64(word[k]) << (8 * UInt64(k - 8)) } }
-        let hash = Self.hash(head0, head1, count, rest: count > 16 ? word[16...] : word[0..<0])
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 {
-            let spelling = spellings[Int(slots[slot]) - 1]
-            if spelling.head0 == head0, spelling.head1 == head1, spelling.length == count,
-               count <= 16 || arena[spelling.restStart..<spelling.restStart + count - 16].elementsEqual(word[16...]) {
-                return spelling.term
+        let (head0, head1) = Self.heads(word)
+        let hash = Self.hash(head0, head1, count, word)
+        let found = slots.withUnsafeBufferPointer { slots -> (term: Int32, slot: Int) in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let entry = slots[slot]
+                if entry.length == 0 { return (0, slot) }
+                if entry.head0 == head0, entry.head1 == head1, Int(entry.length) == count,
+                   count <= 16 || restMatches(word, at: Int(entry.restStart)) {
+                    return (entry.term, -1)
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
         }
-        return insert(word, isASCII: isASCII, head: (head0, head1), slot: slot)
+        if found.slot < 0 { return found.term }
+        return insert(word, isASCII: isASCII, head: (head0, head1), hash: hash, slot: found.slot)
+    }
+
+    private func restMatches(_ word: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        arena.withUnsafeBufferPointer { arena in
+            memcmp(arena.baseAddress! + start, word.baseAddress! + 16, word.count - 16) == 0
+        }
     }
 
     private mutating func insert(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool, head: (UInt64, UInt64),
-                                 slot: Int) -> Int32 {
+                                 hash: UInt64, slot: Int) -> Int32 {
         var id: Int32 = -1
         if let term = SearchText.term(ofWord: word, isASCII: isASCII) {
             if let known = termIDs[term] {
@@ -53,29 +67,60 @@ struct TermTable {
                 termIDs[term] = id
             }
         }
-        spellings.append(Spelling(head0: head.0, head1: head.1, length: word.count, restStart: arena.count, term: id))
+        slots[slot] = Slot(head0: head.0, head1: head.1, length: Int32(word.count), term: id,
+                           restStart: Int32(arena.count), hash: UInt32(truncatingIfNeeded: hash))
         if word.count > 16 { arena.append(contentsOf: word[16...]) }
-        slots[slot] = Int32(spellings.count)
-        if spellings.count * 2 > slots.count { rehash() }
+        used += 1
+        if used * 2 > slots.count { rehash() }
         return id
     }
 
-    private static func hash(_ head0: UInt64, _ head1: UInt64, _ length: Int, rest: some Sequence<UInt8>) -> UInt64 {
-        var hash = (head0 &* 0x9E37_79B9_7F4A_7C15) ^ (head1 &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(length)
-        for byte in rest { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash ^ (hash >> 31)
+    /// The first 16 bytes of `word`, zero-padded, as two little-endian numbers. Loads whole words
+    /// (overlapping for lengths that are not a multiple of 8) and never reads outside `word`.
+    @inline(__always) static func heads(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        let count = word.count
+        guard count > 0, let base = word.baseAddress else { return (0, 0) }
+        let raw = UnsafeRawPointer(base)
+        @inline(__always) func load8(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+        @inline(__always) func load4(_ offset: Int) -> UInt64 {
+            UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        }
+        if count >= 8 {
+            let head1 = count >= 16 ? load8(8) : count > 8 ? load8(count - 8) >> (8 * UInt64(16 - count)) : 0
+            return (load8(0), head1)
+        }
+        if count >= 4 { return (load4(0) | load4(count - 4) << (8 * UInt64(count - 4)), 0) }
+        let middle = count >> 1
+        return (UInt64(base[0]) | UInt64(base[middle]) << (8 * UInt64(middle))
+                    | UInt64(base[count - 1]) << (8 * UInt64(count - 1)), 0)
+    }
+
+    /// One 64 × 64 → 128-bit multiply of the heads (folded), then the bytes past 16, if any.
+    @inline(__always) private static func hash(_ head0: UInt64, _ head1: UInt64, _ length: Int,
+                                               _ word: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let product = (head0 ^ 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(
+            by: head1 ^ 0xC2B2_AE3D_27D4_EB4F ^ UInt64(truncatingIfNeeded: length) << 56)
+        var hash = product.high ^ product.low
+        if length > 16 {
+            for byte in word[16...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            hash ^= hash >> 29
+        }
+        return hash
     }
 
     /// Doubles the slots and places every spelling again.
     private mutating func rehash() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
         let mask = slots.count - 1
-        for (entry, spelling) in spellings.enumerated() {
-            let rest = arena[spelling.restStart..<spelling.restStart + max(0, spelling.length - 16)]
-            let hash = Self.hash(spelling.head0, spelling.head1, spelling.length, rest: rest)
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(entry + 1)
+        slots.withUnsafeMutableBufferPointer { slots in
+            for entry in old where entry.length != 0 {
+                var slot = Int(entry.hash) & mask
+                while slots[slot].length != 0 { slot = (slot + 1) & mask }
+                slots[slot] = entry
+            }
         }
     }
 }
@@ -233,64 +278,75 @@ struct SearchAnalysis {
     /// The term table lives as long as the counter (a worker's blocks); entries use block-local ids.
     private struct Counter {
         var table = TermTable()
-        var weight: [Float] = [], flag: [UInt8] = [], touched: [Int32] = []
-        /// Per table term id: its id in the current block + 1, or 0 when the block has not seen it.
-        var local: [Int32] = []
+        /// Per table term id: its weight and flags in the current document, and its id in the
+        /// current block + 1 (0 when the block has not seen it).
+        struct Count {
+            var weight: Float = 0
+            var local: Int32 = 0
+            var flag: UInt8 = 0
+        }
+        var counts: [Count] = []
+        var touched: [Int32] = []
         var blockTerms: [Int32] = []
         var length: Int32 = 0
         var entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = [], entryStarts = [0]
         var lengths: [Int32] = []
 
         mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> Chunk {
-            for document in documents {
-                add(document.title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
-                for name in document.authorNames { add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false) }
-                for name in document.categoryNames { add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false) }
-                if !document.summaryRepeatsBody { add(document.summary, weight: 1, flag: 0, counts: true) }
-                add(document.body, weight: 1, flag: 0, counts: true)
+            for index in documents.indices {
+                let repeats = documents[index].summaryRepeatsBody
+                add(documents[index].title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
+                for name in documents[index].authorNames {
+                    add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false)
+                }
+                for name in documents[index].categoryNames {
+                    add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
+                }
+                if !repeats { add(documents[index].summary, weight: 1, flag: 0, counts: true) }
+                add(documents[index].body, weight: 1, flag: 0, counts: true)
                 finishDocument()
             }
             let terms = table.terms
             let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: lengths, entryTerms: entryTerms,
                               entryWeights: entryWeights, entryFlags: entryFlags, entryStarts: entryStarts)
-            for id in blockTerms { local[Int(id)] = 0 }
+            for id in blockTerms { counts[Int(id)].local = 0 }
             blockTerms.removeAll(keepingCapacity: true)
             entryTerms = []; entryWeights = []; entryFlags = []; entryStarts = [0]; lengths = []
             return chunk
         }
 
-        mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts: Bool) {
-            SearchText.withWords(in: text) { words in
-                while let (word, isASCII) = words.next() {
+        mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts countsWords: Bool) {
+            var words: Int32 = 0
+            SearchText.withWords(in: text) { scanner in
+                while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
                     let term = Int(id)
-                    if term >= weight.count {
-                        let grow = term + 1 - weight.count
-                        weight.append(contentsOf: repeatElement(0, count: grow))
-                        flag.append(contentsOf: repeatElement(0, count: grow))
-                        local.append(contentsOf: repeatElement(0, count: grow))
+                    if term >= counts.count {
+                        counts.append(contentsOf: repeatElement(Count(), count: term + 1 - counts.count))
                     }
-                    if weight[term] == 0 { touched.append(id) }
-                    weight[term] += w
-                    flag[term] |= f
-                    if counts { length += 1 }
+                    if counts[term].weight == 0 { touched.append(id) }
+                    counts[term].weight += w
+                    counts[term].flag |= f
+                    words &+= 1
                 }
             }
+            if countsWords { length += words }
         }
 
         mutating func finishDocument() {
             for id in touched {
                 let term = Int(id)
-                if local[term] == 0 {
+                if counts[term].local == 0 {
                     blockTerms.append(id)
-                    local[term] = Int32(blockTerms.count)
+                    counts[term].local = Int32(blockTerms.count)
                 }
-                entryTerms.append(local[term] - 1)
-                entryWeights.append(weight[term])
-                entryFlags.append(flag[term])
-                weight[term] = 0
-                flag[term] = 0
+                let count = counts[term]
+                entryTerms.append(count.local - 1)
+                entryWeights.append(count.weight)
+                entryFlags.append(count.flag)
+                counts[term].weight = 0
+                counts[term].flag = 0
             }
             touched.removeAll(keepingCapacity: true)
             entryStarts.append(entryTerms.count)
