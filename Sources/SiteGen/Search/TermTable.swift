@@ -153,6 +153,7 @@ struct SearchAnalysis {
             $0..<min($0 + chunkSize, documents.count)
         }
         var results = [Chunk?](repeating: nil, count: chunks.count)
+        var sources = [Source?](repeating: nil, count: chunks.count)
         var due: [Int] = []
         for (number, range) in chunks.enumerated() {
             if let known = memo?.chunk(number, documents[range]) { results[number] = known } else { due.append(number) }
@@ -162,7 +163,7 @@ struct SearchAnalysis {
             // A few workers, each taking every n-th due block with one term table (so that each
             // spelling is normalized about once per worker, not once per block).
             let workers = min(due.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
-            let slots = UnsafeMutableBufferPointer<Chunk?>.allocate(capacity: due.count)
+            let slots = UnsafeMutableBufferPointer<(Chunk, tableTerms: [Int32])?>.allocate(capacity: due.count)
             slots.initialize(repeating: nil)
             defer { slots.deinitialize(); slots.deallocate() }
             let output = SendableSlots(slots)
@@ -173,12 +174,22 @@ struct SearchAnalysis {
                 }
             }
             for (position, number) in due.enumerated() {
-                results[number] = slots[position]
-                memo?.keep(number, documents[chunks[number]], slots[position]!)
+                let (chunk, tableTerms) = slots[position]!
+                results[number] = chunk
+                sources[number] = Source(worker: position % workers, tableTerms: tableTerms)
+                memo?.keep(number, documents[chunks[number]], chunk)
             }
         }
         memo?.forget(after: chunks.count)
-        self = Self.merge(results.map { $0! })
+        self = Self.merge(results.map { $0! }, sources: sources)
+    }
+
+    /// Where a block analysed by this build got its terms: the worker, and per block term its id
+    /// in that worker's `TermTable`. Equal table ids of one worker are the same term, so merging
+    /// looks up each term of a worker by its text only once.
+    private struct Source {
+        var worker: Int
+        var tableTerms: [Int32]
     }
 
     /// One block's analysis: its own terms (by first appearance) and entries per document.
@@ -190,35 +201,69 @@ struct SearchAnalysis {
         var entryStarts: [Int]
     }
 
-    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance.
-    private static func merge(_ chunks: [Chunk]) -> SearchAnalysis {
+    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance, and
+    /// the blocks' entries are sorted by term straight into the postings (counting sort; documents
+    /// stay in order).
+    private static func merge(_ chunks: [Chunk], sources: [Source?]) -> SearchAnalysis {
         var terms: [String] = [], termIDs: [String: Int32] = [:]
-        var lengths: [Int32] = [], entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = []
-        var entryStarts = [0]
-        let entryCount = chunks.reduce(0) { $0 + $1.entryTerms.count }
-        entryTerms.reserveCapacity(entryCount)
-        entryWeights.reserveCapacity(entryCount)
-        entryFlags.reserveCapacity(entryCount)
-        for chunk in chunks {
-            // Block-local term ids to global ids. Within a block, terms are numbered by first
-            // appearance; taking them in that order keeps the global numbering by first appearance.
-            let global = chunk.terms.map { term -> Int32 in
-                if let id = termIDs[term] { return id }
-                let id = Int32(terms.count)
-                terms.append(term)
-                termIDs[term] = id
-                return id
-            }
-            for local in chunk.entryTerms { entryTerms.append(global[Int(local)]) }
-            entryWeights += chunk.entryWeights
-            entryFlags += chunk.entryFlags
-            let base = entryStarts[entryStarts.count - 1]
-            for start in chunk.entryStarts.dropFirst() { entryStarts.append(base + start) }
-            lengths += chunk.lengths
+        /// Per worker, per table term id: its global id + 1, or 0 when not seen yet.
+        var known: [[Int32]] = []
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(chunks.reduce(0) { $0 + $1.lengths.count })
+        // Block-local term ids to global ids. Within a block, terms are numbered by first
+        // appearance; taking them in that order keeps the global numbering by first appearance.
+        func globalID(_ term: String) -> Int32 {
+            if let id = termIDs[term] { return id }
+            let id = Int32(terms.count)
+            terms.append(term)
+            termIDs[term] = id
+            return id
         }
-        let (starts, documents, weights, flags) = groupByTerm(
-            termCount: terms.count, entryTerms: entryTerms, entryWeights: entryWeights, entryFlags: entryFlags,
-            entryStarts: entryStarts)
+        let globals = zip(chunks, sources).map { chunk, source -> [Int32] in
+            lengths += chunk.lengths
+            guard let source else { return chunk.terms.map(globalID) }
+            while known.count <= source.worker { known.append([]) }
+            var global: [Int32] = []
+            global.reserveCapacity(chunk.terms.count)
+            for (local, tableTerm) in source.tableTerms.enumerated() {
+                let tableTerm = Int(tableTerm)
+                if tableTerm >= known[source.worker].count {
+                    known[source.worker].append(contentsOf: repeatElement(0, count: tableTerm + 1 - known[source.worker].count))
+                }
+                var id = known[source.worker][tableTerm] - 1
+                if id < 0 {
+                    id = globalID(chunk.terms[local])
+                    known[source.worker][tableTerm] = id + 1
+                }
+                global.append(id)
+            }
+            return global
+        }
+        // Postings of term t: starts[t]..<starts[t + 1].
+        var starts = [Int](repeating: 0, count: terms.count + 1)
+        for (chunk, global) in zip(chunks, globals) {
+            for local in chunk.entryTerms { starts[Int(global[Int(local)]) + 1] += 1 }
+        }
+        for t in 0..<terms.count { starts[t + 1] += starts[t] }
+        let entryCount = starts[terms.count]
+        var next = starts
+        var documents = [Int32](repeating: 0, count: entryCount)
+        var weights = [Float](repeating: 0, count: entryCount)
+        var flags = [UInt8](repeating: 0, count: entryCount)
+        var document: Int32 = 0
+        for (chunk, global) in zip(chunks, globals) {
+            for d in 0..<(chunk.entryStarts.count - 1) {
+                for entry in chunk.entryStarts[d]..<chunk.entryStarts[d + 1] {
+                    let term = Int(global[Int(chunk.entryTerms[entry])])
+                    let position = next[term]
+                    next[term] += 1
+                    documents[position] = document
+                    weights[position] = chunk.entryWeights[entry]
+                    flags[position] = chunk.entryFlags[entry]
+                }
+                document += 1
+            }
+        }
         return SearchAnalysis(terms: terms, lengths: lengths, starts: starts, documents: documents, weights: weights,
                               flags: flags)
     }
@@ -292,7 +337,8 @@ struct SearchAnalysis {
         var entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = [], entryStarts = [0]
         var lengths: [Int32] = []
 
-        mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> Chunk {
+        /// The block's analysis, and per block term its id in `table`.
+        mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> (Chunk, tableTerms: [Int32]) {
             for index in documents.indices {
                 let repeats = documents[index].summaryRepeatsBody
                 add(documents[index].title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
@@ -309,10 +355,11 @@ struct SearchAnalysis {
             let terms = table.terms
             let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: lengths, entryTerms: entryTerms,
                               entryWeights: entryWeights, entryFlags: entryFlags, entryStarts: entryStarts)
+            let tableTerms = blockTerms
             for id in blockTerms { counts[Int(id)].local = 0 }
             blockTerms.removeAll(keepingCapacity: true)
             entryTerms = []; entryWeights = []; entryFlags = []; entryStarts = [0]; lengths = []
-            return chunk
+            return (chunk, tableTerms)
         }
 
         mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts countsWords: Bool) {
@@ -353,29 +400,6 @@ struct SearchAnalysis {
             lengths.append(length)
             length = 0
         }
-    }
-
-    /// Counting sort of the per-document entries into per-term rows (documents stay in order).
-    private static func groupByTerm(termCount: Int, entryTerms: [Int32], entryWeights: [Float], entryFlags: [UInt8],
-                                    entryStarts: [Int]) -> ([Int], [Int32], [Float], [UInt8]) {
-        var starts = [Int](repeating: 0, count: termCount + 1)
-        for term in entryTerms { starts[Int(term) + 1] += 1 }
-        for t in 0..<termCount { starts[t + 1] += starts[t] }
-        var next = starts
-        var documents = [Int32](repeating: 0, count: entryTerms.count)
-        var weights = [Float](repeating: 0, count: entryTerms.count)
-        var flags = [UInt8](repeating: 0, count: entryTerms.count)
-        for document in 0..<(entryStarts.count - 1) {
-            for entry in entryStarts[document]..<entryStarts[document + 1] {
-                let term = Int(entryTerms[entry])
-                let position = next[term]
-                next[term] += 1
-                documents[position] = Int32(document)
-                weights[position] = entryWeights[entry]
-                flags[position] = entryFlags[entry]
-            }
-        }
-        return (starts, documents, weights, flags)
     }
 }
 
