@@ -4,27 +4,35 @@ import Foundation
 /// normalized once (`SearchText.term(ofWord:isASCII:)`) and remembered, so the millions of words
 /// of a large site cost one hash and one table probe each.
 ///
-/// Open addressing with the keys in the slots: a spelling's first 16 bytes (zero-padded), its
-/// length and its term id sit in one 32-byte slot, so a probe of a word of up to 16 bytes (nearly
-/// all of them) reads one cache line; longer spellings keep the rest of their bytes in `arena`.
+/// Open addressing with small slots (16 bytes, so that the table of a large site's vocabulary
+/// stays in the core's cache while pages render on the other): a slot holds a spelling's first 8
+/// bytes, its length and its term id, so a probe for a word of up to 8 bytes reads one slot; a
+/// longer spelling keeps its bytes 8…15 and where the rest starts in `long`, the rest in `arena`.
 struct TermTable {
     /// The terms, by id (in order of first appearance).
     private(set) var terms: [String] = []
     private var termIDs: [String: Int32] = [:]
     private var slots = [Slot](repeating: Slot(), count: 1 << 14)
     private var used = 0
+    private var long: [Long] = []
     private var arena: [UInt8] = []
 
     private struct Slot {
-        var head0: UInt64 = 0, head1: UInt64 = 0
-        /// The spelling's length in bytes; 0 for an empty slot (words are never empty).
-        var length: Int32 = 0
+        var head0: UInt64 = 0
         /// The term id, or -1 when the spelling is not indexed (a stop word).
         var term: Int32 = 0
+        /// The spelling's length in bytes (low 8 bits; 0 for an empty slot, as words are never
+        /// empty) and, for spellings of more than 8 bytes, their index in `long` (the bits above).
+        var meta: UInt32 = 0
+        var length: Int { Int(meta & 0xFF) }
+    }
+
+    private struct Long {
+        var head1: UInt64
         /// Where the bytes past the first 16 start in `arena`.
-        var restStart: Int32 = 0
+        var restStart: Int32
         /// The low bits of the spelling's hash (for rehashing).
-        var hash: UInt32 = 0
+        var hash: UInt32
     }
 
     /// The term id of `word`, or -1 when it is not indexed.
@@ -37,9 +45,9 @@ struct TermTable {
             var slot = Int(truncatingIfNeeded: hash) & mask
             while true {
                 let entry = slots[slot]
-                if entry.length == 0 { return (0, slot) }
-                if entry.head0 == head0, entry.head1 == head1, Int(entry.length) == count,
-                   count <= 16 || restMatches(word, at: Int(entry.restStart)) {
+                if entry.meta == 0 { return (0, slot) }
+                if entry.head0 == head0, entry.length == count,
+                   count <= 8 || longMatches(word, head1, Int(entry.meta >> 8)) {
                     return (entry.term, -1)
                 }
                 slot = (slot + 1) & mask
@@ -49,9 +57,14 @@ struct TermTable {
         return insert(word, isASCII: isASCII, head: (head0, head1), hash: hash, slot: found.slot)
     }
 
-    private func restMatches(_ word: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
-        arena.withUnsafeBufferPointer { arena in
-            memcmp(arena.baseAddress! + start, word.baseAddress! + 16, word.count - 16) == 0
+    /// Whether the spelling `long[index]` has the bytes of `word` past its first 8.
+    private func longMatches(_ word: UnsafeBufferPointer<UInt8>, _ head1: UInt64, _ index: Int) -> Bool {
+        long.withUnsafeBufferPointer { long in
+            guard long[index].head1 == head1 else { return false }
+            guard word.count > 16 else { return true }
+            return arena.withUnsafeBufferPointer { arena in
+                memcmp(arena.baseAddress! + Int(long[index].restStart), word.baseAddress! + 16, word.count - 16) == 0
+            }
         }
     }
 
@@ -67,9 +80,14 @@ struct TermTable {
                 termIDs[term] = id
             }
         }
-        slots[slot] = Slot(head0: head.0, head1: head.1, length: Int32(word.count), term: id,
-                           restStart: Int32(arena.count), hash: UInt32(truncatingIfNeeded: hash))
-        if word.count > 16 { arena.append(contentsOf: word[16...]) }
+        var meta = UInt32(word.count)
+        if word.count > 8 {
+            precondition(long.count < 1 << 24, "too many distinct long words")
+            meta |= UInt32(long.count) << 8
+            long.append(Long(head1: head.1, restStart: Int32(arena.count), hash: UInt32(truncatingIfNeeded: hash)))
+            if word.count > 16 { arena.append(contentsOf: word[16...]) }
+        }
+        slots[slot] = Slot(head0: head.0, term: id, meta: meta)
         used += 1
         if used * 2 > slots.count { rehash() }
         return id
@@ -116,9 +134,11 @@ struct TermTable {
         slots = [Slot](repeating: Slot(), count: old.count * 2)
         let mask = slots.count - 1
         slots.withUnsafeMutableBufferPointer { slots in
-            for entry in old where entry.length != 0 {
-                var slot = Int(entry.hash) & mask
-                while slots[slot].length != 0 { slot = (slot + 1) & mask }
+            for entry in old where entry.meta != 0 {
+                let hash = entry.length > 8 ? UInt64(long[Int(entry.meta >> 8)].hash)
+                    : Self.hash(entry.head0, 0, entry.length, UnsafeBufferPointer(start: nil, count: 0))
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while slots[slot].meta != 0 { slot = (slot + 1) & mask }
                 slots[slot] = entry
             }
         }
