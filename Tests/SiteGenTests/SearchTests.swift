@@ -73,6 +73,118 @@ import Testing
         }
     }
 
+    /// The word rules of `SearchText`, one Unicode scalar at a time (the scanner works on bytes,
+    /// 8 at a time for ASCII).
+    static func referenceWords(_ text: String) -> [(word: [UInt8], isASCII: Bool)] {
+        var words: [(word: [UInt8], isASCII: Bool)] = []
+        var word: [UInt8] = [], apostrophe = false
+        func end() {
+            if !word.isEmpty, word.count <= WordScanner.bufferSize {
+                words.append((word, word.allSatisfy { $0 < 0x80 }))
+            }
+            word = []
+            apostrophe = false
+        }
+        for scalar in text.unicodeScalars {
+            if SearchText.isIdeograph(scalar.value) {
+                end()
+                words.append((Array(String(scalar).utf8), false))
+            } else if scalar.isASCII ? scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                                     : SearchText.isWordScalar(scalar) {
+                word += Array(String(scalar).utf8).map { (65...90).contains($0) ? $0 + 32 : $0 }
+                apostrophe = false
+            } else if scalar == "'" || scalar == "\u{2019}", !word.isEmpty, !apostrophe {
+                apostrophe = true
+            } else {
+                end()
+            }
+        }
+        end()
+        return words
+    }
+
+    @Test func theByteScannerSplitsWordsAsTheRulesSay() {
+        var generator = SplitMix(seed: 7)
+        let pieces = ["a", "Z", "q", "7", "0", " ", "  ", "'", "’", "''", "-", ".", "\n", "é", "É", "ß", "\u{301}",
+                      "北", "서울", "Ω", "\u{2028}", "…", "\u{1F600}", "\u{10400}", "ab", "Trade", "g20",
+                      "9", "x9Y", "@", "[", "`", "{", "/", ":", "\u{7F}"]
+        for round in 0..<400 {
+            var text = ""
+            for _ in 0..<Int(generator.next() % 40) { text += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            if round % 10 == 0 {  // words around the longest kept (`WordScanner.bufferSize` bytes)
+                let length = WordScanner.bufferSize - 10 + Int(generator.next() % 20)
+                text += " " + String(repeating: "x", count: length) + (round % 20 == 0 ? "é" : "") + " tail"
+            }
+            var found: [(word: [UInt8], isASCII: Bool)] = []
+            SearchText.forEachWord(in: text) { word, isASCII in found.append((Array(word), isASCII)) }
+            let expected = Self.referenceWords(text)
+            #expect(found.map(\.word) == expected.map(\.word), "\(text.debugDescription)")
+            #expect(found.map(\.isASCII) == expected.map(\.isASCII), "\(text.debugDescription)")
+        }
+        // Every length and alignment of an ASCII run, as the 8-byte steps see them.
+        for offset in 0..<9 {
+            for length in 1..<40 {
+                let word = String((0..<length).map { Character(Unicode.Scalar(UInt8(65 + ($0 * 7) % 26))) })
+                let text = String(repeating: " ", count: offset) + word + "'S" + (length % 2 == 0 ? "" : ",x9")
+                var found: [[UInt8]] = []
+                SearchText.forEachWord(in: text) { word, _ in found.append(Array(word)) }
+                #expect(found == Self.referenceWords(text).map(\.word), "\(text)")
+            }
+        }
+    }
+
+    @Test func theTermTableGivesEverySpellingItsTerm() {
+        var table = TermTable()
+        var words: [String] = []
+        for n in 0..<6_000 {  // enough to grow the table several times
+            let stem = ["trade", "internationalization", "x", "policies", "seoul", "abcdefgh"][n % 6]
+            words.append(n % 7 == 0 ? stem : "\(stem)\(n)")
+            words.append(String(repeating: "k", count: 1 + n % 30))
+        }
+        words += ["Séoul", "서울에서", "the", "a", "1234567890123456", "1234567890123457", "12345678901234567"]
+        for _ in 0..<2 {  // the second time every spelling is known
+            for word in words {
+                SearchText.forEachWord(in: word) { bytes, isASCII in
+                    let id = table.id(bytes, isASCII: isASCII)
+                    let term = SearchText.term(ofWord: bytes, isASCII: isASCII)
+                    #expect((id < 0 ? nil : table.terms[Int(id)]) == term, "\(word)")
+                }
+            }
+        }
+        #expect(Set(table.terms).count == table.terms.count)
+    }
+
+    @Test func theSummaryTestByBytesAgreesWithCharacterComparison() {
+        func reference(_ summary: String, _ body: String) -> Bool {
+            let summary = summary.hasSuffix("…") ? String(summary.dropLast()) : summary
+            return !summary.isEmpty && body.hasPrefix(summary)
+        }
+        let cases: [(String, String)] = [
+            ("", "body"), ("…", "body"), ("Trade talks", "Trade talks stalled."), ("Trade talks…", "Trade talks stalled."),
+            ("Trade talks", "Trade talk"), ("Trade", "Trade\u{301}s"), ("a\r", "a\r\nb"), ("a\r", "a\rb"),
+            ("K", "\u{212A}elvin"), ("Kelvin", "Kelvin"), ("Kelvin…", "Kelvin"), ("Séoul", "Séoul talks"),
+            ("Seoul", "Séoul"), ("Trade…", "Trade… more"), ("x", ""), ("Trade ", "Trade  x"), ("ab", "abé"),
+        ]
+        for (summary, body) in cases {
+            let document = SearchDocument(title: "", url: "", summary: summary, body: body)
+            #expect(document.summaryRepeatsBody == reference(summary, body), "\(summary.debugDescription)")
+            if let fast = SearchDocument.asciiSummaryRepeatsBody(summary, body) {
+                #expect(fast == reference(summary, body), "\(summary.debugDescription)")
+            }
+        }
+        #expect(SearchDocument.asciiSummaryRepeatsBody("Trade talks…", "Trade talks stalled.") == true)
+        #expect(SearchDocument.asciiSummaryRepeatsBody("a\r", "a\r\nb") == false)
+    }
+
+    @Test func termsAreOrderedAsTheBrowserComparesStrings() {
+        let ascii = ["trade", "trad", "tra", "b", "a1", "a", "zz", "z9"]
+        let other = ascii + ["é", "e", "서울", "\u{1F600}x", "\u{10400}", "\u{FF21}", "\u{E000}", "ｚ", "北"]
+        for terms in [ascii, other, Array(other.prefix(12)), []] {
+            let expected = terms.indices.sorted { terms[$0].utf16.lexicographicallyPrecedes(terms[$1].utf16) }
+            #expect(SearchIndex.browserOrder(terms) == expected, "\(terms)")
+        }
+    }
+
     static func expectSame(_ a: SearchAnalysis, _ b: SearchAnalysis, _ note: String,
                            sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(a.terms == b.terms, "\(note)", sourceLocation: sourceLocation)
@@ -347,5 +459,18 @@ import Testing
             <a href="/authors/">Authors</a>
             """)
         #expect(site.exists("search/manifest.json") && site.exists("search/shards/0.json") && site.exists("search/docs/0.json"))
+    }
+}
+
+/// A small seeded generator, so that the random texts of a failing test can be reproduced.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -23,8 +23,28 @@ public struct SearchDocument: Sendable, Equatable {
 
     /// `summaryRepeatsBody` for a body already read.
     func summaryRepeats(_ body: String) -> Bool {
+        if let answer = Self.asciiSummaryRepeatsBody(summary, body) { return answer }
         let summary = self.summary.hasSuffix("…") ? String(self.summary.dropLast()) : self.summary
         return !summary.isEmpty && body.hasPrefix(summary)
+    }
+
+    /// `summaryRepeatsBody` by comparing bytes, when the summary (but a final "…") and the start of
+    /// the body are ASCII; nil otherwise. For ASCII, equal `Character`s are equal bytes and every
+    /// byte starts a `Character` except a line feed after a carriage return; "…" after ASCII is a
+    /// `Character` of its own.
+    static func asciiSummaryRepeatsBody(_ summary: String, _ body: String) -> Bool? {
+        var summary = summary, body = body
+        return summary.withUTF8 { s -> Bool? in
+            body.withUTF8 { b -> Bool? in
+                var k = s.count
+                if k >= 3, s[k - 3] == 0xE2, s[k - 2] == 0x80, s[k - 1] == 0xA6 { k -= 3 }  // "…"
+                guard k > 0 else { return false }
+                for i in 0..<k where s[i] >= 0x80 { return nil }
+                for i in 0..<min(k + 1, b.count) where b[i] >= 0x80 { return nil }
+                guard b.count >= k, memcmp(s.baseAddress!, b.baseAddress!, k) == 0 else { return false }
+                return !(b.count > k && s[k - 1] == 0x0D && b[k] == 0x0A)
+            }
+        }
     }
 
     public init(title: String, url: String, date: String = "", dateISO: String = "", year: Int = 2000,
@@ -85,9 +105,7 @@ public struct SearchIndex: Sendable {
         let count = Double(analysis.lengths.count)
         let averageLength = max(1, Double(analysis.lengths.reduce(0) { $0 + Int($1) }) / max(count, 1))
         let norms = analysis.lengths.map { k1 * (1 - b + b * Double($0) / averageLength) }
-        let order = analysis.terms.indices.sorted {
-            analysis.terms[$0].utf16.lexicographicallyPrecedes(analysis.terms[$1].utf16)
-        }
+        let order = browserOrder(analysis.terms)
         var scores = [Double](repeating: 0, count: analysis.documents.count)
         var maxScore = 0.0
         for term in analysis.terms.indices {
@@ -110,6 +128,38 @@ public struct SearchIndex: Sendable {
         }
         return SearchIndex(terms: order.map { analysis.terms[$0] }, postings: postings,
                            documentCount: analysis.lengths.count, maxScore: maxScore)
+    }
+
+    /// The positions of `terms` sorted by UTF-16 code units (the browser's string order). That is
+    /// the order of their UTF-8 bytes unless a term has a character U+E000…U+FFFF (UTF-8 lead
+    /// bytes 0xEE, 0xEF; UTF-16 puts them after the surrogates of U+10000 and up): the bytes of all
+    /// terms are compared in one buffer then, and UTF-16 views only when such a character is there.
+    static func browserOrder(_ terms: [String]) -> [Int] {
+        var bytes: [UInt8] = [], starts: [Int] = [0]
+        bytes.reserveCapacity(terms.count * 8)
+        starts.reserveCapacity(terms.count + 1)
+        var byteOrder = true
+        for term in terms {
+            for byte in term.utf8 {
+                if byte == 0xEE || byte == 0xEF { byteOrder = false }
+                bytes.append(byte)
+            }
+            starts.append(bytes.count)
+        }
+        guard byteOrder else {
+            return terms.indices.sorted { terms[$0].utf16.lexicographicallyPrecedes(terms[$1].utf16) }
+        }
+        return bytes.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeBufferPointer { starts in
+                let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                return terms.indices.sorted { a, b in
+                    let aStart = starts[a], aCount = starts[a + 1] - aStart
+                    let bStart = starts[b], bCount = starts[b + 1] - bStart
+                    let order = memcmp(base + aStart, base + bStart, min(aCount, bCount))
+                    return order != 0 ? order < 0 : aCount < bCount
+                }
+            }
+        }
     }
 
     /// 1…63 on a log scale: `q = round(63 × ln(1 + score) / ln(1 + max))`, at least 1. The browser

@@ -63,7 +63,7 @@ public enum SearchText {
     static func withWords<Result>(in text: String, _ body: (inout WordScanner) -> Result) -> Result {
         var text = text
         return text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WordScanner.bufferSize) { buffer in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WordScanner.allocationSize) { buffer in
                 var scanner = WordScanner(bytes: bytes, buffer: buffer)
                 return body(&scanner)
             }
@@ -164,10 +164,6 @@ public enum SearchText {
 
     static let stopWordBytes: Set<[UInt8]> = Set(stopWords.map { Array($0.utf8) })
 
-    static let asciiWordByte: [Bool] = (0..<128).map { byte in
-        (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-    }
-
     /// Letters, marks and digits (Unicode categories L, M, N).
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
@@ -189,86 +185,146 @@ public enum SearchText {
 /// The words of UTF-8 text, one at a time (the rules in `SearchText`). Works on bytes: the ASCII
 /// letters and digits of most text never become `Character`s or `String`s. A word is copied into
 /// `buffer` (ASCII lowercased, apostrophes left out); the result points into it until the next call.
+///
+/// Runs of ASCII letters and digits are taken 8 bytes at a time (`asciiRun`): one load classifies,
+/// lowercases and copies up to 8 bytes, so a typical word costs one or two steps, not one per byte.
 struct WordScanner {
     /// Bytes kept of one word; longer words are never indexed (more than `maxWordLength` scalars).
     static let bufferSize = 4 * SearchText.maxWordLength + 4
-    /// For each ASCII byte: its lowercase form if it is a letter or digit, else 0.
-    static let asciiWord: [UInt8] = (0..<128).map { byte in
-        guard SearchText.asciiWordByte[byte] else { return 0 }
-        return UInt8(byte) | ((65...90).contains(byte) ? 32 : 0)
-    }
+    /// Bytes to allocate for `buffer`: `bufferSize` plus room for one 8-byte store past its end.
+    static let allocationSize = bufferSize + 8
 
     let bytes: UnsafeBufferPointer<UInt8>
     let buffer: UnsafeMutableBufferPointer<UInt8>
     private var position = 0
-    private let ascii = WordScanner.asciiWord
 
+    /// `buffer` holds at least `allocationSize` bytes; the words use at most `bufferSize` of them.
     init(bytes: UnsafeBufferPointer<UInt8>, buffer: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(buffer.count >= Self.allocationSize)
         self.bytes = bytes
         self.buffer = buffer
+    }
+
+    /// Whether an ASCII byte is a letter or digit.
+    @inline(__always) static func isASCIIWordByte(_ byte: UInt8) -> Bool {
+        byte &- 48 < 10 || (byte | 0x20) &- 97 < 26
+    }
+
+    /// For 8 bytes of text (the first in the low byte): the bytes with ASCII letters lowercased, and
+    /// how many of the first bytes are ASCII letters or digits (0...8). Each byte is classified by
+    /// range tests on its low 7 bits that cannot carry into the next byte; bytes ≥ 0x80 never count.
+    @inline(__always) static func asciiRun(_ x: UInt64) -> (lowered: UInt64, count: Int) {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let seven = x & ~high
+        // The high bit of each byte of v + (0x80 - lo) is set when the byte is ≥ lo, that of
+        // v + (0x7F - hi) when it is > hi.
+        @inline(__always) func within(_ v: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 {
+            ((v &+ (0x80 - lo) &* ones) & ~(v &+ (0x7F - hi) &* ones)) & high
+        }
+        let letter = within(seven | (0x20 &* ones), 0x61, 0x7A) & ~x
+        let digit = within(seven, 0x30, 0x39) & ~x
+        let stop = ~(letter | digit) & high
+        return (x | letter >> 2, stop.trailingZeroBitCount >> 3)
+    }
+
+    private enum NonASCII {
+        /// A Han, Hiragana or Katakana character: a word of its own.
+        case ideograph(Int)
+        /// A letter, mark or digit.
+        case letter(Int)
+        /// Anything else; `isApostrophe` for U+2019.
+        case separator(Int, isApostrophe: Bool)
+    }
+
+    /// What the character at `position` (lead byte `byte`) is, and its size in bytes.
+    @inline(never)
+    private func nonASCII(_ byte: UInt8, text: UnsafePointer<UInt8>, count n: Int) -> NonASCII {
+        let size = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+        var value = UInt32(byte) & (size == 2 ? 0x1F : size == 3 ? 0x0F : 0x07)
+        for k in 1..<size where position + k < n { value = value << 6 | UInt32(text[position + k] & 0x3F) }
+        if SearchText.isIdeograph(value) { return .ideograph(size) }
+        if let scalar = Unicode.Scalar(value), SearchText.isWordScalar(scalar) { return .letter(size) }
+        return .separator(size, isApostrophe: value == 0x2019)
     }
 
     /// The next word and whether it is all ASCII, or nil at the end of the text.
     mutating func next() -> (UnsafeBufferPointer<UInt8>, Bool)? {
         var length = 0, isASCII = true, apostrophe = false, overflow = false
-        let n = bytes.count, capacity = buffer.count
-        return ascii.withUnsafeBufferPointer { ascii -> (UnsafeBufferPointer<UInt8>, Bool)? in
-            func word() -> (UnsafeBufferPointer<UInt8>, Bool) { (UnsafeBufferPointer(rebasing: buffer[0..<length]), isASCII) }
-            while position < n {
-                var byte = bytes[position]
-                if byte < 0x80 {
-                    var lower = ascii[Int(byte)]
-                    if lower != 0 {
-                        // The common case: a run of ASCII letters and digits.
-                        repeat {
-                            if length < capacity { buffer[length] = lower; length += 1 } else { overflow = true }
-                            position += 1
-                            guard position < n else { break }
-                            byte = bytes[position]
-                            lower = byte < 0x80 ? ascii[Int(byte)] : 0
-                        } while lower != 0
-                        apostrophe = false
-                        continue
+        let n = bytes.count, capacity = Self.bufferSize
+        guard let text = bytes.baseAddress else { return nil }
+        let out = buffer.baseAddress!
+        @inline(__always) func word() -> (UnsafeBufferPointer<UInt8>, Bool) {
+            (UnsafeBufferPointer(start: out, count: length), isASCII)
+        }
+        while position < n {
+            let byte = text[position]
+            if byte < 0x80 {
+                if Self.isASCIIWordByte(byte) {
+                    // The common case: a run of ASCII letters and digits, 8 bytes at a time.
+                    while position &+ 8 <= n {
+                        let (lowered, count) = Self.asciiRun(
+                            UInt64(littleEndian: UnsafeRawPointer(text + position).loadUnaligned(as: UInt64.self)))
+                        if length &+ count <= capacity {
+                            // All 8 bytes are stored; those past the run are overwritten or ignored.
+                            UnsafeMutableRawPointer(out + length).storeBytes(of: lowered.littleEndian, as: UInt64.self)
+                            length &+= count
+                        } else {
+                            overflow = true
+                        }
+                        position &+= count
+                        if count < 8 { break }
                     }
-                    position += 1
-                    if byte == 39, length > 0, !apostrophe {
-                        apostrophe = true
-                    } else if length > 0 {
-                        if !overflow { return word() }
-                        length = 0; isASCII = true; apostrophe = false; overflow = false
+                    // The last few bytes of the text, one at a time.
+                    while position < n {
+                        let byte = text[position]
+                        guard byte < 0x80, Self.isASCIIWordByte(byte) else { break }
+                        if length < capacity {
+                            out[length] = byte &- 65 < 26 ? byte | 0x20 : byte
+                            length += 1
+                        } else {
+                            overflow = true
+                        }
+                        position += 1
                     }
-                    continue
-                }
-                let size = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
-                var value = UInt32(byte) & (size == 2 ? 0x1F : size == 3 ? 0x0F : 0x07)
-                for k in 1..<size where position + k < n { value = value << 6 | UInt32(bytes[position + k] & 0x3F) }
-                if SearchText.isIdeograph(value) {
-                    if length > 0, !overflow { return word() }
-                    for k in 0..<size { buffer[k] = bytes[position + k] }
-                    position += size
-                    return (UnsafeBufferPointer(rebasing: buffer[0..<size]), false)
-                }
-                if let scalar = Unicode.Scalar(value), SearchText.isWordScalar(scalar) {
-                    if length + size <= capacity {
-                        for k in 0..<size { buffer[length + k] = bytes[position + k] }
-                        length += size
-                    } else {
-                        overflow = true
-                    }
-                    isASCII = false
                     apostrophe = false
-                    position += size
                     continue
                 }
+                position += 1
+                if byte == 39, length > 0, !apostrophe {
+                    apostrophe = true
+                } else if length > 0 {
+                    if !overflow { return word() }
+                    length = 0; isASCII = true; apostrophe = false; overflow = false
+                }
+                continue
+            }
+            // Not ASCII: out of line, so that the ASCII path sets up no Unicode property lookups.
+            switch nonASCII(byte, text: text, count: n) {
+            case .ideograph(let size):
+                if length > 0, !overflow { return word() }
+                for k in 0..<size { out[k] = text[position + k] }
                 position += size
-                if value == 0x2019, length > 0, !apostrophe {
+                return (UnsafeBufferPointer(start: out, count: size), false)
+            case .letter(let size):
+                if length + size <= capacity {
+                    for k in 0..<size { out[length + k] = text[position + k] }
+                    length += size
+                } else {
+                    overflow = true
+                }
+                isASCII = false
+                apostrophe = false
+                position += size
+            case .separator(let size, let isApostrophe):
+                position += size
+                if isApostrophe, length > 0, !apostrophe {
                     apostrophe = true
                 } else if length > 0 {
                     if !overflow { return word() }
                     length = 0; isASCII = true; apostrophe = false; overflow = false
                 }
             }
-            return length > 0 && !overflow ? word() : nil
         }
+        return length > 0 && !overflow ? word() : nil
     }
 }

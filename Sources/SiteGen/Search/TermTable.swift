@@ -3,46 +3,73 @@ import Foundation
 /// Maps words, as `SearchText.forEachWord` yields them, to term ids. Each distinct spelling is
 /// normalized once (`SearchText.term(ofWord:isASCII:)`) and remembered, so the millions of words
 /// of a large site cost one hash and one table probe each.
+///
+/// Open addressing with small slots (16 bytes, so that the table of a large site's vocabulary
+/// stays in the core's cache while pages render on the other): a slot holds a spelling's first 8
+/// bytes, its length and its term id, so a probe for a word of up to 8 bytes reads one slot; a
+/// longer spelling keeps its bytes 8…15 and where the rest starts in `long`, the rest in `arena`.
 struct TermTable {
     /// The terms, by id (in order of first appearance).
     private(set) var terms: [String] = []
     private var termIDs: [String: Int32] = [:]
-    /// Open addressing over the spellings seen: entry index + 1, or 0 for an empty slot.
-    private var slots = [Int32](repeating: 0, count: 1 << 14)
-    /// Per spelling: its first 16 bytes (zero-padded), its length, the rest of its bytes in `arena`.
-    private var spellings: [Spelling] = []
+    private var slots = [Slot](repeating: Slot(), count: 1 << 14)
+    private var used = 0
+    private var long: [Long] = []
     private var arena: [UInt8] = []
 
-    private struct Spelling {
-        var head0: UInt64, head1: UInt64
-        var length: Int
-        var restStart: Int
+    private struct Slot {
+        var head0: UInt64 = 0
         /// The term id, or -1 when the spelling is not indexed (a stop word).
-        var term: Int32
+        var term: Int32 = 0
+        /// The spelling's length in bytes (low 8 bits; 0 for an empty slot, as words are never
+        /// empty) and, for spellings of more than 8 bytes, their index in `long` (the bits above).
+        var meta: UInt32 = 0
+        var length: Int { Int(meta & 0xFF) }
+    }
+
+    private struct Long {
+        var head1: UInt64
+        /// Where the bytes past the first 16 start in `arena`.
+        var restStart: Int32
+        /// The low bits of the spelling's hash (for rehashing).
+        var hash: UInt32
     }
 
     /// The term id of `word`, or -1 when it is not indexed.
     mutating func id(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> Int32 {
-        var head0: UInt64 = 0, head1: UInt64 = 0
         let count = word.count
-        for k in 0..<min(count, 8) { head0 |= UInt64(word[k]) << (8 * UInt64(k)) }
-        if count > 8 { for k in 8..<min(count, 16) { head1 |= UInt64(word[k]) << (8 * UInt64(k - 8)) } }
-        let hash = Self.hash(head0, head1, count, rest: count > 16 ? word[16...] : word[0..<0])
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 {
-            let spelling = spellings[Int(slots[slot]) - 1]
-            if spelling.head0 == head0, spelling.head1 == head1, spelling.length == count,
-               count <= 16 || arena[spelling.restStart..<spelling.restStart + count - 16].elementsEqual(word[16...]) {
-                return spelling.term
+        let (head0, head1) = Self.heads(word)
+        let hash = Self.hash(head0, head1, count, word)
+        let found = slots.withUnsafeBufferPointer { slots -> (term: Int32, slot: Int) in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let entry = slots[slot]
+                if entry.meta == 0 { return (0, slot) }
+                if entry.head0 == head0, entry.length == count,
+                   count <= 8 || longMatches(word, head1, Int(entry.meta >> 8)) {
+                    return (entry.term, -1)
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
         }
-        return insert(word, isASCII: isASCII, head: (head0, head1), slot: slot)
+        if found.slot < 0 { return found.term }
+        return insert(word, isASCII: isASCII, head: (head0, head1), hash: hash, slot: found.slot)
+    }
+
+    /// Whether the spelling `long[index]` has the bytes of `word` past its first 8.
+    private func longMatches(_ word: UnsafeBufferPointer<UInt8>, _ head1: UInt64, _ index: Int) -> Bool {
+        long.withUnsafeBufferPointer { long in
+            guard long[index].head1 == head1 else { return false }
+            guard word.count > 16 else { return true }
+            return arena.withUnsafeBufferPointer { arena in
+                memcmp(arena.baseAddress! + Int(long[index].restStart), word.baseAddress! + 16, word.count - 16) == 0
+            }
+        }
     }
 
     private mutating func insert(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool, head: (UInt64, UInt64),
-                                 slot: Int) -> Int32 {
+                                 hash: UInt64, slot: Int) -> Int32 {
         var id: Int32 = -1
         if let term = SearchText.term(ofWord: word, isASCII: isASCII) {
             if let known = termIDs[term] {
@@ -53,29 +80,67 @@ struct TermTable {
                 termIDs[term] = id
             }
         }
-        spellings.append(Spelling(head0: head.0, head1: head.1, length: word.count, restStart: arena.count, term: id))
-        if word.count > 16 { arena.append(contentsOf: word[16...]) }
-        slots[slot] = Int32(spellings.count)
-        if spellings.count * 2 > slots.count { rehash() }
+        var meta = UInt32(word.count)
+        if word.count > 8 {
+            precondition(long.count < 1 << 24, "too many distinct long words")
+            meta |= UInt32(long.count) << 8
+            long.append(Long(head1: head.1, restStart: Int32(arena.count), hash: UInt32(truncatingIfNeeded: hash)))
+            if word.count > 16 { arena.append(contentsOf: word[16...]) }
+        }
+        slots[slot] = Slot(head0: head.0, term: id, meta: meta)
+        used += 1
+        if used * 2 > slots.count { rehash() }
         return id
     }
 
-    private static func hash(_ head0: UInt64, _ head1: UInt64, _ length: Int, rest: some Sequence<UInt8>) -> UInt64 {
-        var hash = (head0 &* 0x9E37_79B9_7F4A_7C15) ^ (head1 &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(length)
-        for byte in rest { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash ^ (hash >> 31)
+    /// The first 16 bytes of `word`, zero-padded, as two little-endian numbers. Loads whole words
+    /// (overlapping for lengths that are not a multiple of 8) and never reads outside `word`.
+    @inline(__always) static func heads(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        let count = word.count
+        guard count > 0, let base = word.baseAddress else { return (0, 0) }
+        let raw = UnsafeRawPointer(base)
+        @inline(__always) func load8(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+        @inline(__always) func load4(_ offset: Int) -> UInt64 {
+            UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        }
+        if count >= 8 {
+            let head1 = count >= 16 ? load8(8) : count > 8 ? load8(count - 8) >> (8 * UInt64(16 - count)) : 0
+            return (load8(0), head1)
+        }
+        if count >= 4 { return (load4(0) | load4(count - 4) << (8 * UInt64(count - 4)), 0) }
+        let middle = count >> 1
+        return (UInt64(base[0]) | UInt64(base[middle]) << (8 * UInt64(middle))
+                    | UInt64(base[count - 1]) << (8 * UInt64(count - 1)), 0)
+    }
+
+    /// One 64 × 64 → 128-bit multiply of the heads (folded), then the bytes past 16, if any.
+    @inline(__always) private static func hash(_ head0: UInt64, _ head1: UInt64, _ length: Int,
+                                               _ word: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let product = (head0 ^ 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(
+            by: head1 ^ 0xC2B2_AE3D_27D4_EB4F ^ UInt64(truncatingIfNeeded: length) << 56)
+        var hash = product.high ^ product.low
+        if length > 16 {
+            for byte in word[16...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            hash ^= hash >> 29
+        }
+        return hash
     }
 
     /// Doubles the slots and places every spelling again.
     private mutating func rehash() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
         let mask = slots.count - 1
-        for (entry, spelling) in spellings.enumerated() {
-            let rest = arena[spelling.restStart..<spelling.restStart + max(0, spelling.length - 16)]
-            let hash = Self.hash(spelling.head0, spelling.head1, spelling.length, rest: rest)
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(entry + 1)
+        slots.withUnsafeMutableBufferPointer { slots in
+            for entry in old where entry.meta != 0 {
+                let hash = entry.length > 8 ? UInt64(long[Int(entry.meta >> 8)].hash)
+                    : Self.hash(entry.head0, 0, entry.length, UnsafeBufferPointer(start: nil, count: 0))
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while slots[slot].meta != 0 { slot = (slot + 1) & mask }
+                slots[slot] = entry
+            }
         }
     }
 }
@@ -108,6 +173,7 @@ struct SearchAnalysis {
             $0..<min($0 + chunkSize, documents.count)
         }
         var results = [Chunk?](repeating: nil, count: chunks.count)
+        var sources = [Source?](repeating: nil, count: chunks.count)
         var due: [Int] = []
         for (number, range) in chunks.enumerated() {
             if let known = memo?.chunk(number, documents[range]) { results[number] = known } else { due.append(number) }
@@ -117,7 +183,7 @@ struct SearchAnalysis {
             // A few workers, each taking every n-th due block with one term table (so that each
             // spelling is normalized about once per worker, not once per block).
             let workers = min(due.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
-            let slots = UnsafeMutableBufferPointer<Chunk?>.allocate(capacity: due.count)
+            let slots = UnsafeMutableBufferPointer<(Chunk, tableTerms: [Int32])?>.allocate(capacity: due.count)
             slots.initialize(repeating: nil)
             defer { slots.deinitialize(); slots.deallocate() }
             let output = SendableSlots(slots)
@@ -128,12 +194,22 @@ struct SearchAnalysis {
                 }
             }
             for (position, number) in due.enumerated() {
-                results[number] = slots[position]
-                memo?.keep(number, documents[chunks[number]], slots[position]!)
+                let (chunk, tableTerms) = slots[position]!
+                results[number] = chunk
+                sources[number] = Source(worker: position % workers, tableTerms: tableTerms)
+                memo?.keep(number, documents[chunks[number]], chunk)
             }
         }
         memo?.forget(after: chunks.count)
-        self = Self.merge(results.map { $0! })
+        self = Self.merge(results.map { $0! }, sources: sources)
+    }
+
+    /// Where a block analysed by this build got its terms: the worker, and per block term its id
+    /// in that worker's `TermTable`. Equal table ids of one worker are the same term, so merging
+    /// looks up each term of a worker by its text only once.
+    private struct Source {
+        var worker: Int
+        var tableTerms: [Int32]
     }
 
     /// One block's analysis: its own terms (by first appearance) and entries per document.
@@ -145,35 +221,69 @@ struct SearchAnalysis {
         var entryStarts: [Int]
     }
 
-    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance.
-    private static func merge(_ chunks: [Chunk]) -> SearchAnalysis {
+    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance, and
+    /// the blocks' entries are sorted by term straight into the postings (counting sort; documents
+    /// stay in order).
+    private static func merge(_ chunks: [Chunk], sources: [Source?]) -> SearchAnalysis {
         var terms: [String] = [], termIDs: [String: Int32] = [:]
-        var lengths: [Int32] = [], entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = []
-        var entryStarts = [0]
-        let entryCount = chunks.reduce(0) { $0 + $1.entryTerms.count }
-        entryTerms.reserveCapacity(entryCount)
-        entryWeights.reserveCapacity(entryCount)
-        entryFlags.reserveCapacity(entryCount)
-        for chunk in chunks {
-            // Block-local term ids to global ids. Within a block, terms are numbered by first
-            // appearance; taking them in that order keeps the global numbering by first appearance.
-            let global = chunk.terms.map { term -> Int32 in
-                if let id = termIDs[term] { return id }
-                let id = Int32(terms.count)
-                terms.append(term)
-                termIDs[term] = id
-                return id
-            }
-            for local in chunk.entryTerms { entryTerms.append(global[Int(local)]) }
-            entryWeights += chunk.entryWeights
-            entryFlags += chunk.entryFlags
-            let base = entryStarts[entryStarts.count - 1]
-            for start in chunk.entryStarts.dropFirst() { entryStarts.append(base + start) }
-            lengths += chunk.lengths
+        /// Per worker, per table term id: its global id + 1, or 0 when not seen yet.
+        var known: [[Int32]] = []
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(chunks.reduce(0) { $0 + $1.lengths.count })
+        // Block-local term ids to global ids. Within a block, terms are numbered by first
+        // appearance; taking them in that order keeps the global numbering by first appearance.
+        func globalID(_ term: String) -> Int32 {
+            if let id = termIDs[term] { return id }
+            let id = Int32(terms.count)
+            terms.append(term)
+            termIDs[term] = id
+            return id
         }
-        let (starts, documents, weights, flags) = groupByTerm(
-            termCount: terms.count, entryTerms: entryTerms, entryWeights: entryWeights, entryFlags: entryFlags,
-            entryStarts: entryStarts)
+        let globals = zip(chunks, sources).map { chunk, source -> [Int32] in
+            lengths += chunk.lengths
+            guard let source else { return chunk.terms.map(globalID) }
+            while known.count <= source.worker { known.append([]) }
+            var global: [Int32] = []
+            global.reserveCapacity(chunk.terms.count)
+            for (local, tableTerm) in source.tableTerms.enumerated() {
+                let tableTerm = Int(tableTerm)
+                if tableTerm >= known[source.worker].count {
+                    known[source.worker].append(contentsOf: repeatElement(0, count: tableTerm + 1 - known[source.worker].count))
+                }
+                var id = known[source.worker][tableTerm] - 1
+                if id < 0 {
+                    id = globalID(chunk.terms[local])
+                    known[source.worker][tableTerm] = id + 1
+                }
+                global.append(id)
+            }
+            return global
+        }
+        // Postings of term t: starts[t]..<starts[t + 1].
+        var starts = [Int](repeating: 0, count: terms.count + 1)
+        for (chunk, global) in zip(chunks, globals) {
+            for local in chunk.entryTerms { starts[Int(global[Int(local)]) + 1] += 1 }
+        }
+        for t in 0..<terms.count { starts[t + 1] += starts[t] }
+        let entryCount = starts[terms.count]
+        var next = starts
+        var documents = [Int32](repeating: 0, count: entryCount)
+        var weights = [Float](repeating: 0, count: entryCount)
+        var flags = [UInt8](repeating: 0, count: entryCount)
+        var document: Int32 = 0
+        for (chunk, global) in zip(chunks, globals) {
+            for d in 0..<(chunk.entryStarts.count - 1) {
+                for entry in chunk.entryStarts[d]..<chunk.entryStarts[d + 1] {
+                    let term = Int(global[Int(chunk.entryTerms[entry])])
+                    let position = next[term]
+                    next[term] += 1
+                    documents[position] = document
+                    weights[position] = chunk.entryWeights[entry]
+                    flags[position] = chunk.entryFlags[entry]
+                }
+                document += 1
+            }
+        }
         return SearchAnalysis(terms: terms, lengths: lengths, starts: starts, documents: documents, weights: weights,
                               flags: flags)
     }
@@ -233,94 +343,84 @@ struct SearchAnalysis {
     /// The term table lives as long as the counter (a worker's blocks); entries use block-local ids.
     private struct Counter {
         var table = TermTable()
-        var weight: [Float] = [], flag: [UInt8] = [], touched: [Int32] = []
-        /// Per table term id: its id in the current block + 1, or 0 when the block has not seen it.
-        var local: [Int32] = []
+        /// Per table term id: its weight and flags in the current document, and its id in the
+        /// current block + 1 (0 when the block has not seen it).
+        struct Count {
+            var weight: Float = 0
+            var local: Int32 = 0
+            var flag: UInt8 = 0
+        }
+        var counts: [Count] = []
+        var touched: [Int32] = []
         var blockTerms: [Int32] = []
         var length: Int32 = 0
         var entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = [], entryStarts = [0]
         var lengths: [Int32] = []
 
-        mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> Chunk {
-            for document in documents {
-                add(document.title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
-                for name in document.authorNames { add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false) }
-                for name in document.categoryNames { add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false) }
-                let body = document.body
-                if !document.summaryRepeats(body) { add(document.summary, weight: 1, flag: 0, counts: true) }
+        /// The block's analysis, and per block term its id in `table`.
+        mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> (Chunk, tableTerms: [Int32]) {
+            for index in documents.indices {
+                let body = documents[index].body  // read once (it may come from the body store)
+                let repeats = documents[index].summaryRepeats(body)
+                add(documents[index].title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
+                for name in documents[index].authorNames {
+                    add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false)
+                }
+                for name in documents[index].categoryNames {
+                    add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
+                }
+                if !repeats { add(documents[index].summary, weight: 1, flag: 0, counts: true) }
                 add(body, weight: 1, flag: 0, counts: true)
                 finishDocument()
             }
             let terms = table.terms
             let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: lengths, entryTerms: entryTerms,
                               entryWeights: entryWeights, entryFlags: entryFlags, entryStarts: entryStarts)
-            for id in blockTerms { local[Int(id)] = 0 }
+            let tableTerms = blockTerms
+            for id in blockTerms { counts[Int(id)].local = 0 }
             blockTerms.removeAll(keepingCapacity: true)
             entryTerms = []; entryWeights = []; entryFlags = []; entryStarts = [0]; lengths = []
-            return chunk
+            return (chunk, tableTerms)
         }
 
-        mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts: Bool) {
-            SearchText.withWords(in: text) { words in
-                while let (word, isASCII) = words.next() {
+        mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts countsWords: Bool) {
+            var words: Int32 = 0
+            SearchText.withWords(in: text) { scanner in
+                while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
                     let term = Int(id)
-                    if term >= weight.count {
-                        let grow = term + 1 - weight.count
-                        weight.append(contentsOf: repeatElement(0, count: grow))
-                        flag.append(contentsOf: repeatElement(0, count: grow))
-                        local.append(contentsOf: repeatElement(0, count: grow))
+                    if term >= counts.count {
+                        counts.append(contentsOf: repeatElement(Count(), count: term + 1 - counts.count))
                     }
-                    if weight[term] == 0 { touched.append(id) }
-                    weight[term] += w
-                    flag[term] |= f
-                    if counts { length += 1 }
+                    if counts[term].weight == 0 { touched.append(id) }
+                    counts[term].weight += w
+                    counts[term].flag |= f
+                    words &+= 1
                 }
             }
+            if countsWords { length += words }
         }
 
         mutating func finishDocument() {
             for id in touched {
                 let term = Int(id)
-                if local[term] == 0 {
+                if counts[term].local == 0 {
                     blockTerms.append(id)
-                    local[term] = Int32(blockTerms.count)
+                    counts[term].local = Int32(blockTerms.count)
                 }
-                entryTerms.append(local[term] - 1)
-                entryWeights.append(weight[term])
-                entryFlags.append(flag[term])
-                weight[term] = 0
-                flag[term] = 0
+                let count = counts[term]
+                entryTerms.append(count.local - 1)
+                entryWeights.append(count.weight)
+                entryFlags.append(count.flag)
+                counts[term].weight = 0
+                counts[term].flag = 0
             }
             touched.removeAll(keepingCapacity: true)
             entryStarts.append(entryTerms.count)
             lengths.append(length)
             length = 0
         }
-    }
-
-    /// Counting sort of the per-document entries into per-term rows (documents stay in order).
-    private static func groupByTerm(termCount: Int, entryTerms: [Int32], entryWeights: [Float], entryFlags: [UInt8],
-                                    entryStarts: [Int]) -> ([Int], [Int32], [Float], [UInt8]) {
-        var starts = [Int](repeating: 0, count: termCount + 1)
-        for term in entryTerms { starts[Int(term) + 1] += 1 }
-        for t in 0..<termCount { starts[t + 1] += starts[t] }
-        var next = starts
-        var documents = [Int32](repeating: 0, count: entryTerms.count)
-        var weights = [Float](repeating: 0, count: entryTerms.count)
-        var flags = [UInt8](repeating: 0, count: entryTerms.count)
-        for document in 0..<(entryStarts.count - 1) {
-            for entry in entryStarts[document]..<entryStarts[document + 1] {
-                let term = Int(entryTerms[entry])
-                let position = next[term]
-                next[term] += 1
-                documents[position] = Int32(document)
-                weights[position] = entryWeights[entry]
-                flags[position] = entryFlags[entry]
-            }
-        }
-        return (starts, documents, weights, flags)
     }
 }
 
