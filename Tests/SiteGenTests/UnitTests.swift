@@ -336,6 +336,23 @@ struct UnitTests {
             #expect(body.html == text)
             #expect(body.plainText == String(text.reversed()))
         }
+        // Prefixes end on whole scalars, the same from memory and from the store.
+        let mixed = String(repeating: "a한😀é", count: 50)
+        var stored = MarkdownBody(html: "", plainText: mixed)
+        stored.move(to: store)
+        let inline = MarkdownBody(html: "", plainText: mixed)
+        for maximum in 0...40 {
+            let prefix = inline.plainTextPrefix(maximum: maximum)
+            #expect(prefix == stored.plainTextPrefix(maximum: maximum))
+            #expect(prefix.utf8.count <= maximum && maximum - prefix.utf8.count < 4)
+            #expect(mixed.hasPrefix(prefix) || mixed.unicodeScalars.starts(with: prefix.unicodeScalars))
+        }
+        #expect(stored.plainTextPrefix(maximum: 10_000) == mixed)
+        // The cache encoding of a stored body is that of the texts.
+        var fromStore = CacheWriter(), fromMemory = CacheWriter()
+        stored.encode(into: &fromStore)
+        inline.encode(into: &fromMemory)
+        #expect(fromStore.bytes == fromMemory.bytes)
         // Reads from many threads at once.
         let moved = bodies
         DispatchQueue.concurrentPerform(iterations: 64) { index in

@@ -143,7 +143,8 @@ struct CacheReader {
 
 extension CacheWriter {
     mutating func markdown(_ value: MarkdownResult) {
-        string(value.html); string(value.plainText); string(value.firstParagraph); int(value.wordCount)
+        value.body.encode(into: &self)
+        string(value.firstParagraph); int(value.wordCount)
         list(value.headings) { $0.int($1.level); $0.string($1.text); $0.string($1.id) }
     }
 

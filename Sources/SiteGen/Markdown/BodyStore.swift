@@ -51,6 +51,43 @@ public final class BodyStore: @unchecked Sendable {
         }
     }
 
+    /// Appends the bytes at `slice` to `bytes` (no String made: for the build cache).
+    func append(_ slice: Slice, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: slice.count))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            readFully(slice.offset, slice.count, into: buffer.baseAddress! + start)
+        }
+    }
+
+    /// The text at the start of `slice`: at most `maximum` bytes, cut back to whole Unicode scalars.
+    func prefix(_ slice: Slice, maximum: Int) -> String {
+        guard maximum < slice.count else { return read(slice) }
+        var bytes = [UInt8](repeating: 0, count: maximum)
+        bytes.withUnsafeMutableBufferPointer { readFully(slice.offset, maximum, into: $0.baseAddress!) }
+        return Self.wholeScalars(bytes)
+    }
+
+    /// `bytes` (a prefix of valid UTF-8) without a last scalar that was cut.
+    static func wholeScalars(_ bytes: [UInt8]) -> String {
+        guard !bytes.isEmpty else { return "" }
+        var lead = bytes.count - 1
+        while lead > 0, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        let first = bytes[lead]
+        let length = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : 2
+        return String(decoding: bytes[..<(lead + length <= bytes.count ? bytes.count : lead)], as: UTF8.self)
+    }
+
+    private func readFully(_ offset: Int, _ count: Int, into target: UnsafeMutablePointer<UInt8>) {
+        var done = 0
+        while done < count {
+            let read = pread(descriptor, target + done, count - done, off_t(offset + done))
+            if read < 0, errno == EINTR { continue }
+            guard read > 0 else { fatalError("sitegen: cannot read back an article body: \(String(cString: strerror(errno)))") }
+            done += read
+        }
+    }
+
     /// The text at `slice`. The file is this process's own and was written whole, so a failing read
     /// means the machine is failing: the build stops rather than write a page with a missing body.
     func read(_ slice: Slice) -> String {
@@ -89,6 +126,32 @@ public struct MarkdownBody: Sendable, Equatable {
         switch storage {
         case .inline(_, let plainText): return plainText
         case .stored(let store, _, let plainText): return store.read(plainText)
+        }
+    }
+
+    /// The plain text's first `maximum` bytes at most, cut back to whole Unicode scalars.
+    public func plainTextPrefix(maximum: Int) -> String {
+        switch storage {
+        case .inline(_, let plainText):
+            guard plainText.utf8.count > maximum else { return plainText }
+            return BodyStore.wholeScalars(Array(plainText.utf8.prefix(maximum)))
+        case .stored(let store, _, let plainText):
+            return store.prefix(plainText, maximum: maximum)
+        }
+    }
+
+    /// Appends the HTML's and the plain text's UTF-8 (each with its length) the way
+    /// `CacheWriter.string` does, without making Strings of stored bodies.
+    func encode(into writer: inout CacheWriter) {
+        switch storage {
+        case .inline(let html, let plainText):
+            writer.string(html)
+            writer.string(plainText)
+        case .stored(let store, let html, let plainText):
+            writer.int(html.count)
+            store.append(html, to: &writer.bytes)
+            writer.int(plainText.count)
+            store.append(plainText, to: &writer.bytes)
         }
     }
 

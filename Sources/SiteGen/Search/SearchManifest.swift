@@ -70,7 +70,9 @@ public enum SearchManifest {
     public static func fragment(_ document: SearchDocument) -> String {
         var text = "{\"t\":" + JSONText.quoted(document.title) + ",\"u\":" + JSONText.quoted(document.url)
         text += ",\"d\":" + JSONText.quoted(document.date) + ",\"i\":" + JSONText.quoted(document.dateISO)
-        let body = document.body
+        // Only the start of the body is shown: enough bytes for `snippetTextLimit` + 1 scalars, and for
+        // the summary comparison (the summary's bytes and a margin for a grapheme that continues).
+        let body = document.text.plainTextPrefix(maximum: max(4 * (snippetTextLimit + 1), document.summary.utf8.count + 256))
         if !document.summary.isEmpty, !document.summaryRepeats(body) {
             text += ",\"s\":" + JSONText.quoted(document.summary)
         }
