@@ -88,7 +88,6 @@ public enum ContentScanner {
         var rootInfo = stat()
         guard stat(rootPath, &rootInfo) == 0, rootInfo.st_mode & S_IFMT == S_IFDIR else { return [] }
         let sourceReal = realPath(source.path) ?? source.path
-        let sourcePrefix = source.path.hasSuffix("/") ? source.path : source.path + "/"
         let diagnosticsBefore = diagnostics.count
         var results: [String] = []
         var pending: [String] = [""]
@@ -115,16 +114,9 @@ public enum ContentScanner {
                     var info = stat()
                     guard lstat(full, &info) == 0 else { continue }
                     if info.st_mode & S_IFMT == S_IFLNK {
-                        let display = full.hasPrefix(sourcePrefix) ? String(full.dropFirst(sourcePrefix.count)) : full
-                        guard let target = realPath(full) else {
-                            diagnostics.append(Diagnostic(.error, file: display, "broken symbolic link",
-                                                          hint: "remove the link or point it at a file inside the site"))
-                            continue
-                        }
-                        guard target == sourceReal || target.hasPrefix(sourceReal + "/") else {
-                            diagnostics.append(Diagnostic(.error, file: display,
-                                "symbolic link points outside the site (to \(target))",
-                                hint: "copy the file into the site instead of linking to it"))
+                        if let problem = linkProblem(full, display: relativeDisplay(full, source: source),
+                                                     sourceReal: sourceReal) {
+                            diagnostics.append(problem)
                             continue
                         }
                         guard stat(full, &info) == 0 else { continue }
@@ -185,15 +177,8 @@ public enum ContentScanner {
                 let display = relativeDisplay(full, source: source)
                 if let attributes = try? fileManager.attributesOfItem(atPath: full),
                    attributes[.type] as? FileAttributeType == .typeSymbolicLink {
-                    guard let target = realPath(full) else {
-                        diagnostics.append(Diagnostic(.error, file: display, "broken symbolic link",
-                                                      hint: "remove the link or point it at a file inside the site"))
-                        continue
-                    }
-                    guard target == sourceReal || target.hasPrefix(sourceReal + "/") else {
-                        diagnostics.append(Diagnostic(.error, file: display,
-                            "symbolic link points outside the site (to \(target))",
-                            hint: "copy the file into the site instead of linking to it"))
+                    if let problem = linkProblem(full, display: display, sourceReal: sourceReal) {
+                        diagnostics.append(problem)
                         continue
                     }
                 }
@@ -207,6 +192,19 @@ public enum ContentScanner {
             }
         }
         return results.sorted()
+    }
+
+    /// The error for a symbolic link at `full` that is broken or leads outside the site, else nil.
+    static func linkProblem(_ full: String, display: String, sourceReal: String) -> Diagnostic? {
+        guard let target = realPath(full) else {
+            return Diagnostic(.error, file: display, "broken symbolic link",
+                              hint: "remove the link or point it at a file inside the site")
+        }
+        guard target == sourceReal || target.hasPrefix(sourceReal + "/") else {
+            return Diagnostic(.error, file: display, "symbolic link points outside the site (to \(target))",
+                              hint: "copy the file into the site instead of linking to it")
+        }
+        return nil
     }
 
     static func relativeDisplay(_ full: String, source: URL) -> String {
