@@ -53,6 +53,7 @@ public final class BodyStore: @unchecked Sendable {
 
     /// Appends the bytes at `slice` to `bytes` (no String made: for the build cache).
     func append(_ slice: Slice, to bytes: inout [UInt8]) {
+        guard slice.count > 0 else { return }
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: slice.count))
         bytes.withUnsafeMutableBufferPointer { buffer in
@@ -92,14 +93,8 @@ public final class BodyStore: @unchecked Sendable {
     /// means the machine is failing: the build stops rather than write a page with a missing body.
     func read(_ slice: Slice) -> String {
         String(unsafeUninitializedCapacity: slice.count) { buffer in
-            var done = 0
-            while done < slice.count {
-                let count = pread(descriptor, buffer.baseAddress! + done, slice.count - done, off_t(slice.offset + done))
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { fatalError("sitegen: cannot read back an article body: \(String(cString: strerror(errno)))") }
-                done += count
-            }
-            return done
+            if slice.count > 0 { readFully(slice.offset, slice.count, into: buffer.baseAddress!) }
+            return slice.count
         }
     }
 }
