@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(
             name: "SiteGenTests",
             dependencies: [
-                "SiteGen", "SiteGenPreview", "sitegen",
+                "SiteGen", "SiteGenPreview", "SiteGenBench", "sitegen",
                 // Only for the differential test of sitegen's own Mustache renderer.
                 .product(name: "Mustache", package: "swift-mustache"),
             ],

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SiteGen
+@testable import SiteGenBench
 
 /// Search: how text becomes terms, the index and its shards, the JSON files, and the search page.
 @Suite struct SearchTests {
@@ -104,7 +105,7 @@ import Testing
     }
 
     @Test func theByteScannerSplitsWordsAsTheRulesSay() {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededRandom(seed: 7)  // reproducible random texts
         let pieces = ["a", "Z", "q", "7", "0", " ", "  ", "'", "’", "''", "-", ".", "\n", "é", "É", "ß", "\u{301}",
                       "北", "서울", "Ω", "\u{2028}", "…", "\u{1F600}", "\u{10400}", "ab", "Trade", "g20",
                       "9", "x9Y", "@", "[", "`", "{", "/", ":", "\u{7F}"]
@@ -459,18 +460,5 @@ import Testing
             <a href="/authors/">Authors</a>
             """)
         #expect(site.exists("search/manifest.json") && site.exists("search/shards/0.json") && site.exists("search/docs/0.json"))
-    }
-}
-
-/// A small seeded generator, so that the random texts of a failing test can be reproduced.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
