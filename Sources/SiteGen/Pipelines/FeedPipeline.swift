@@ -15,23 +15,24 @@ enum FeedPipeline {
     }
 
     static func jobs(_ site: Site) -> [RenderJob] {
+        // The lists come from `feedLists`, in its order, so that the entry memo counts the same feeds.
+        var lists = feedLists(site).makeIterator()
         var jobs = [job(site, path: "feed.xml", htmlPath: "", title: site.config.title,
-                        subtitle: site.config.description, indices: Array(site.articles.indices), owner: "site.yml")]
+                        subtitle: site.config.description, indices: lists.next()!, owner: "site.yml")]
         for section in site.sections {
             jobs.append(job(site, path: "\(section.slug)/feed.xml", htmlPath: "\(section.slug)/",
                             title: "\(section.title) | \(site.config.title)", subtitle: section.description,
-                            indices: site.articlesBySection[section.slug] ?? [], owner: section.sourcePath))
+                            indices: lists.next()!, owner: section.sourcePath))
         }
         for category in site.categories {
             jobs.append(job(site, path: "categories/\(category.slug)/feed.xml", htmlPath: "categories/\(category.slug)/",
                             title: "\(category.name) | \(site.config.title)", subtitle: category.description ?? "",
-                            indices: site.articlesByCategory[category.slug] ?? [],
-                            owner: "content/categories/\(category.slug).md"))
+                            indices: lists.next()!, owner: "content/categories/\(category.slug).md"))
         }
         for author in site.authors {
             jobs.append(job(site, path: "authors/\(author.slug)/feed.xml", htmlPath: "authors/\(author.slug)/",
                             title: "\(author.name) | \(site.config.title)", subtitle: author.role ?? "",
-                            indices: site.articlesByAuthor[author.slug] ?? [], owner: author.sourcePath))
+                            indices: lists.next()!, owner: author.sourcePath))
         }
         return jobs
     }
