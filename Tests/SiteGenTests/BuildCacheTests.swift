@@ -121,6 +121,7 @@ import Testing
             let descriptor = open(path, O_RDONLY)
             defer { close(descriptor) }
             var reader = CacheReader(descriptor: descriptor, size: size, window: 16)
+            reader.bodyFolder = site.root.appendingPathComponent(BuildCache.folder)
             return BuildCache.read(&reader)
         }
         let cache = try #require(readThroughWindow(size: original.count))
@@ -129,6 +130,57 @@ import Testing
         try cache.save(source: copy)
         #expect(try Data(contentsOf: BuildCache.url(copy)) == original, "read back and saved again: the same bytes")
         #expect(readThroughWindow(size: original.count - 3) == nil, "a truncated cache is ignored")
+    }
+
+    /// The kept body stores (`.sitegen-cache/bodies-*.bin`) in the cache folder.
+    func bodyStores(_ site: TestSite) -> Set<String> {
+        let folder = site.root.appendingPathComponent(BuildCache.folder).path
+        return Set(((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter(BodyStore.isStoreName))
+    }
+
+    @Test func bodyStoresDoNotPileUpAcrossEdits() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        #expect(bodyStores(site).count == 1)
+        for round in 1...9 {
+            let day = round % 5 + 1
+            try site.write("content/blog/post-\(day).md",
+                           article(title: "Post \(day)", date: "2024-01-0\(day)", body: "Edit \(round) of post \(day)."))
+            let report = try await build(site)
+            #expect(report.parsed == 1)
+            // One new store per build that parsed something; old ones are retired, not kept forever.
+            #expect(bodyStores(site).count <= BuildCache.keptStores + 1, "round \(round): \(bodyStores(site).sorted())")
+            if round % 4 == 0 { try await expectCleanBuildOutput(site) }
+        }
+        try await expectCleanBuildOutput(site)
+    }
+
+    @Test func aCacheWhoseBodyStoreIsGoneIsIgnored() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        for name in bodyStores(site) {
+            try FileManager.default.removeItem(at: site.root.appendingPathComponent(BuildCache.folder).appendingPathComponent(name))
+        }
+        try site.write("content/blog/post-2.md", article(title: "Post 2", date: "2024-01-02", body: "Changed."))
+        let report = try await build(site)
+        #expect(report.parsed == 7, "every file: the cached bodies are gone")
+        #expect(bodyStores(site).count == 1)
+        try await expectCleanBuildOutput(site)
+    }
+
+    @Test func aFailedBuildLeavesNoBodyStore() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let before = bodyStores(site)
+        try site.write("content/blog/post-3.md", "---\ntitle: [unclosed\n---\nBody.\n")
+        await #expect(throws: BuildFailure.self) { try await build(site) }
+        #expect(bodyStores(site) == before)
+        try site.write("content/blog/post-3.md", article(title: "Post 3", date: "2024-01-03"))
+        _ = try await build(site)
+        try await expectCleanBuildOutput(site)
     }
 
     @Test func searchFilesMissingFromAnUnchangedSiteAreRebuiltExactly() async throws {

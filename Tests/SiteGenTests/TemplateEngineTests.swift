@@ -126,6 +126,7 @@ struct TemplateEngineTests {
     static func any(_ value: TemplateValue) -> Any {
         switch value {
         case .string(let text): return text
+        case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .int(let number): return number
         case .bool(let flag): return flag
         case .list(let items): return items.map(any)

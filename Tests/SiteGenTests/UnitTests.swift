@@ -327,7 +327,7 @@ struct UnitTests {
 /// Article bodies in the scratch file read back exactly, whatever their size and script.
 @Suite struct BodyStoreTests {
     @Test func bodiesReadBackExactly() throws {
-        let store = try #require(BodyStore(folder: FileManager.default.temporaryDirectory))
+        let store = try #require(BodyStore(scratchIn: FileManager.default.temporaryDirectory))
         let texts = ["", "<p>Hello</p>\n", "한국어 “quotes” & <tags>\r\n", String(repeating: "ab€", count: 300_000)]
         var bodies = texts.map { MarkdownBody(html: $0, plainText: String($0.reversed())) }
         for index in bodies.indices { bodies[index].move(to: store) }
@@ -349,9 +349,10 @@ struct UnitTests {
         }
         #expect(stored.plainTextPrefix(maximum: 10_000) == mixed)
         // The cache encoding of a stored body is that of the texts.
-        var fromStore = CacheWriter(), fromMemory = CacheWriter()
-        stored.encode(into: &fromStore)
-        inline.encode(into: &fromMemory)
+        var fromStore = CacheWriter(), fromMemory = CacheWriter(), names: Set<String> = []
+        stored.encode(into: &fromStore, stores: &names)
+        inline.encode(into: &fromMemory, stores: &names)
+        #expect(names.isEmpty)
         #expect(fromStore.bytes == fromMemory.bytes)
         // Reads from many threads at once.
         let moved = bodies
@@ -362,3 +363,27 @@ struct UnitTests {
     }
 }
 
+
+/// Fingerprints tell apart inputs that differ in any one bit, at any position, word-aligned or not.
+@Suite struct FingerprintTests {
+    @Test func everySingleBitChangeChangesTheFingerprint() {
+        let base = Array("The Peninsula: an article body of some length, 37 bytes+".utf8)
+        var seen: Set<UInt64> = [Fingerprint(bytes: base).value]
+        for position in base.indices {
+            for bit in 0..<8 {
+                var changed = base
+                changed[position] ^= UInt8(1 << bit)
+                seen.insert(Fingerprint(bytes: changed).value)
+            }
+        }
+        #expect(seen.count == 1 + base.count * 8)
+    }
+
+    @Test func bytesAndTextAgreeAndPartsAreDelimited() {
+        #expect(Fingerprint(bytes: Array("héllo wörld, 12 bytes+".utf8)) == Fingerprint("héllo wörld, 12 bytes+"))
+        #expect(Fingerprint("ab", "c") != Fingerprint("a", "bc"))
+        #expect(Fingerprint("abcdefgh", "") != Fingerprint("", "abcdefgh"))
+        #expect(Fingerprint(bytes: []) != Fingerprint(bytes: [0]))
+        #expect(Fingerprint(bytes: [UInt8](repeating: 0, count: 8)) != Fingerprint(bytes: [UInt8](repeating: 0, count: 16)))
+    }
+}

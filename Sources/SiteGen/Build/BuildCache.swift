@@ -6,8 +6,8 @@ import Foundation
 /// re-renders the pages whose fingerprint changed, hard-linking the others from the previous output.
 struct BuildCache: Sendable {
     static let folder = ".sitegen-cache"
-    static let file = "build-v3.bin"
-    static let magic = "sitegen-cache-3"
+    static let file = "build-v4.bin"
+    static let magic = "sitegen-cache-4"
 
     struct Entry: Sendable {
         var stamp: FileStamp
@@ -35,7 +35,31 @@ struct BuildCache: Sendable {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return nil }
         var reader = CacheReader(descriptor: descriptor, size: Int(info.st_size))
-        return read(&reader)
+        reader.bodyFolder = source.appendingPathComponent(folder)
+        guard let cache = read(&reader) else { return nil }
+        retire(Array(reader.bodyStores.values), entries: cache.entries)
+        return cache
+    }
+
+    /// Body stores kept at most (see `retire`).
+    static let keptStores = 4
+
+    /// Each build that parses something writes its bodies to a new store, and the bodies still used in
+    /// older stores stay where they are. So that old stores do not pile up, a store where less than
+    /// half the bytes are still used, or beyond the `keptStores` with the most bytes used, is retired:
+    /// its bodies move into the new store while content loads, and the file goes when the cache is saved.
+    static func retire(_ stores: [BodyStore], entries: [String: Entry]) {
+        var used: [ObjectIdentifier: Int] = [:]
+        for entry in entries.values {
+            guard case .article(let document) = entry.loaded,
+                  case .stored(let store, let html, let plainText) = document.body.body.storage else { continue }
+            used[ObjectIdentifier(store), default: 0] += html.count + plainText.count
+        }
+        let ranked = stores.sorted { used[ObjectIdentifier($0), default: 0] > used[ObjectIdentifier($1), default: 0] }
+        for (rank, store) in ranked.enumerated() {
+            let bytes = used[ObjectIdentifier(store), default: 0]
+            store.retiring = rank >= keptStores || bytes * 2 < store.size
+        }
     }
 
     static func read(_ reader: inout CacheReader) -> BuildCache? {
@@ -143,6 +167,12 @@ struct BuildCache: Sendable {
             guard rename(temporary, target) == 0 else {
                 unlink(temporary)
                 throw FileIO.Failure(path: target, code: errno)
+            }
+            // Body stores no entry refers to any more: retired ones, and those of earlier failed runs.
+            let folder = URL(fileURLWithPath: target).deletingLastPathComponent()
+            BodyStore.removeUnused(in: folder, keep: writer.bodyStores)
+            for old in ["build-v3.bin", "build-v2.bin", "build-v1.bin", "build.bin"] {  // earlier formats
+                unlink(folder.appendingPathComponent(old).path)
             }
         }
 

@@ -63,9 +63,14 @@ public struct Builder: Sendable {
         // The cache only serves real builds: `check` always re-reads everything.
         let cache = writes ? report.time("load cache") { BuildCache.load(source: source) } : nil
         let reusable = cache?.configFingerprint == loaded.fingerprint ? cache?.entries ?? [:] : [:]
-        // Article bodies wait in a scratch file until their page, feeds and the search index need them.
-        let bodies = BodyStore(folder: writes ? source.appendingPathComponent(BuildCache.folder)
-                                              : URL(fileURLWithPath: NSTemporaryDirectory()))
+        // Article bodies wait in a file until their page, feeds and the search index need them. A real
+        // build keeps the file for the build cache, which refers to the bodies in it; unless this build's
+        // cache is saved, the file is deleted.
+        let cacheFolder = source.appendingPathComponent(BuildCache.folder)
+        let bodies = writes ? BodyStore(creatingIn: cacheFolder) ?? BodyStore(scratchIn: cacheFolder)
+                            : BodyStore(scratchIn: URL(fileURLWithPath: NSTemporaryDirectory()))
+        var keepBodies = false
+        defer { if !keepBodies { bodies?.discard() } }
         let (store, entries, parsed) = await report.time("parse content") {
             await ContentLoader(source: source, config: config).load(inventory, reusing: reusable, bodies: bodies)
         }
@@ -122,7 +127,7 @@ public struct Builder: Sendable {
         if report.unchanged && report.parsed == 0 {  // the cache on disk is already this one
             saver?.abandon()
         } else if let saver {
-            try? report.time("save cache") { try saver.finish(next) }
+            keepBodies = (try? report.time("save cache") { try saver.finish(next) }) != nil
         }
         if !inputs.isEmpty {
             let due = store.articles.map(\.date.value).filter { $0 > options.now }.min()

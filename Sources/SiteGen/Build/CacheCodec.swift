@@ -4,6 +4,8 @@ import Foundation
 /// Decoding is defensive: a truncated or foreign file throws and the cache is ignored.
 struct CacheWriter {
     var bytes: [UInt8] = []
+    /// The kept body stores the written entries refer to.
+    var bodyStores: Set<String> = []
 
     mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func uint(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -38,6 +40,9 @@ struct CacheReader {
     /// Bytes in all (a file's size when opened: reading stops there).
     private let total: Int
     private let descriptor: Int32?
+    /// Where the kept body stores the entries refer to are (`BodyStore`), and those opened so far.
+    var bodyFolder: URL?
+    private(set) var bodyStores: [String: BodyStore] = [:]
 
     init(_ bytes: [UInt8]) {
         buffer = bytes
@@ -143,7 +148,10 @@ struct CacheReader {
 
 extension CacheWriter {
     mutating func markdown(_ value: MarkdownResult) {
-        value.body.encode(into: &self)
+        var stores = bodyStores
+        bodyStores = []
+        value.body.encode(into: &self, stores: &stores)
+        bodyStores = stores
         string(value.firstParagraph); int(value.wordCount)
         list(value.headings) { $0.int($1.level); $0.string($1.text); $0.string($1.id) }
     }
@@ -194,8 +202,32 @@ extension CacheWriter {
 
 extension CacheReader {
     mutating func markdown() throws -> MarkdownResult {
-        MarkdownResult(html: try string(), plainText: try string(), firstParagraph: try string(), wordCount: try int(),
+        MarkdownResult(body: try body(), firstParagraph: try string(), wordCount: try int(),
                        headings: try list { .init(level: try $0.int(), text: try $0.string(), id: try $0.string()) })
+    }
+
+    /// What `MarkdownBody.encode` wrote: the texts, or a reference into a kept body store, which must
+    /// exist and hold the slices (else the cache is not used).
+    mutating func body() throws -> MarkdownBody {
+        switch try int() {
+        case 0:
+            return MarkdownBody(html: Array(try string().utf8), plainText: Array(try string().utf8))
+        case 1:
+            let name = try string()
+            let html = BodyStore.Slice(offset: try int(), count: try int())
+            let plainText = BodyStore.Slice(offset: try int(), count: try int())
+            guard let store = try bodyStore(name), store.contains(html), store.contains(plainText) else { throw Corrupt() }
+            return MarkdownBody(storage: .stored(store, html: html, plainText: plainText))
+        default:
+            throw Corrupt()
+        }
+    }
+
+    private mutating func bodyStore(_ name: String) throws -> BodyStore? {
+        if let store = bodyStores[name] { return store }
+        guard let bodyFolder, let store = BodyStore(existing: name, in: bodyFolder) else { return nil }
+        bodyStores[name] = store
+        return store
     }
 
     mutating func params() throws -> [String: ParamValue] {

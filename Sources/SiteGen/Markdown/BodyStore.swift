@@ -1,57 +1,131 @@
 import Foundation
 
-/// Article bodies (HTML and plain text) written to a scratch file while parsing and read back when a
-/// page, a feed or the search index needs them, so that a build holds the bodies of a few articles at a
-/// time instead of every one (about 23 MB per 1,000 articles). The file is unlinked as soon as it is
-/// created and vanishes with the process; what is read back comes from the page cache.
+/// Article bodies (HTML and plain text) written to a file while parsing and read back when a page, a
+/// feed or the search index needs them, so that a build holds the bodies of a few articles at a time
+/// instead of every one (about 23 MB per 1,000 articles).
+///
+/// Two kinds of file:
+/// - a *scratch* store (`init?(scratchIn:)`) is unlinked as soon as it is created and vanishes with the
+///   process (`sitegen check`, tests);
+/// - a *kept* store (`init?(creatingIn:)`) is `.sitegen-cache/bodies-XXXXXX.bin`: the build cache refers
+///   to the bodies in it by offset instead of copying them, so a clean build writes each body once, and
+///   the next build reuses them without reading them (`init?(existing:)`). A kept file is only ever
+///   appended to by the build that created it; later builds open it read-only.
 public final class BodyStore: @unchecked Sendable {
     /// Where a text is in the file.
     public struct Slice: Sendable, Equatable {
         var offset: Int
         var count: Int
+        var end: Int { offset + count }
     }
+
+    static let prefix = "bodies-"
+    static let suffix = ".bin"
 
     private let descriptor: Int32
     private var end = 0
     private let lock = NSLock()
+    /// The file's name in the cache folder (kept stores), nil for scratch stores.
+    let name: String?
+    private let path: String?
+    /// Set by the build cache: bodies still needed from this (older) store are copied into the new
+    /// store by `MarkdownBody.move(to:)`, so that the file can be deleted (see `BuildCache.retire`).
+    var retiring = false
 
-    /// A store in `folder` (created if needed), else in the temporary folder; nil when neither works.
-    public init?(folder: URL) {
-        var descriptor: Int32 = -1
-        for candidate in [folder.path, NSTemporaryDirectory()] {
-            try? FileManager.default.createDirectory(atPath: candidate, withIntermediateDirectories: true)
-            var template = Array((candidate.hasSuffix("/") ? candidate : candidate + "/").utf8CString.dropLast())
-                + Array("sitegen-bodies-XXXXXX".utf8CString)
-            descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            if descriptor >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
-            if descriptor >= 0 { break }
-        }
-        guard descriptor >= 0 else { return nil }
+    private init(descriptor: Int32, name: String?, path: String?, end: Int) {
         self.descriptor = descriptor
+        self.name = name
+        self.path = path
+        self.end = end
+    }
+
+    /// A scratch store in `folder` (created if needed), else in the temporary folder; nil when neither works.
+    public convenience init?(scratchIn folder: URL) {
+        for candidate in [folder.path, NSTemporaryDirectory()] {
+            guard let (descriptor, path) = Self.create(in: candidate) else { continue }
+            unlink(path)
+            self.init(descriptor: descriptor, name: nil, path: nil, end: 0)
+            return
+        }
+        return nil
+    }
+
+    /// A new kept store `bodies-XXXXXX.bin` in `folder` (created if needed); nil when it cannot be made.
+    convenience init?(creatingIn folder: URL) {
+        guard let (descriptor, path) = Self.create(in: folder.path) else { return nil }
+        self.init(descriptor: descriptor, name: (path as NSString).lastPathComponent, path: path, end: 0)
+    }
+
+    /// The kept store `name` in `folder`, opened to read; nil when it is missing or not a store's name.
+    convenience init?(existing name: String, in folder: URL) {
+        guard Self.isStoreName(name) else { return nil }
+        let path = folder.appendingPathComponent(name).path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { close(descriptor); return nil }
+        self.init(descriptor: descriptor, name: name, path: path, end: Int(info.st_size))
     }
 
     deinit { close(descriptor) }
 
-    /// Appends `text`; nil when the file cannot take it (the caller keeps the text in memory).
-    func write(_ text: String) -> Slice? {
-        var text = text
-        return text.withUTF8 { bytes -> Slice? in
-            lock.lock()
-            let offset = end
-            end += bytes.count
-            lock.unlock()
-            var done = 0
-            while done < bytes.count {
-                let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { return nil }
-                done += count
-            }
-            return Slice(offset: offset, count: bytes.count)
+    static func isStoreName(_ name: String) -> Bool {
+        name.hasPrefix(prefix) && name.hasSuffix(suffix) && !name.contains("/")
+    }
+
+    private static func create(in folder: String) -> (Int32, String)? {
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var template = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8CString.dropLast())
+            + Array((prefix + "XXXXXX" + suffix).utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
+        guard descriptor >= 0 else { return nil }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return (descriptor, String(cString: template))
+    }
+
+    /// The file's size: everything written so far.
+    var size: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return end
+    }
+
+    /// Whether `slice` lies inside the file.
+    func contains(_ slice: Slice) -> Bool { slice.offset >= 0 && slice.count >= 0 && slice.end <= size }
+
+    /// Deletes a kept store's file (its build failed, or no cache refers to it any more). What was
+    /// written stays readable through the open descriptor until the process ends.
+    func discard() {
+        if let path { unlink(path) }
+    }
+
+    /// Appends `bytes`; nil when the file cannot take them (the caller keeps them in memory).
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice? {
+        lock.lock()
+        let offset = end
+        end += bytes.count
+        lock.unlock()
+        var done = 0
+        while done < bytes.count {
+            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            done += count
+        }
+        return Slice(offset: offset, count: bytes.count)
+    }
+
+    func write(_ bytes: [UInt8]) -> Slice? { bytes.withUnsafeBufferPointer { write($0) } }
+
+    /// The bytes at `slice`.
+    func bytes(_ slice: Slice) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: slice.count) { buffer, initialized in
+            if slice.count > 0 { readFully(slice.offset, slice.count, into: buffer.baseAddress!) }
+            initialized = slice.count
         }
     }
 
-    /// Appends the bytes at `slice` to `bytes` (no String made: for the build cache).
+    /// Appends the bytes at `slice` to `bytes`.
     func append(_ slice: Slice, to bytes: inout [UInt8]) {
         guard slice.count > 0 else { return }
         let start = bytes.count
@@ -79,6 +153,8 @@ public final class BodyStore: @unchecked Sendable {
         return String(decoding: bytes[..<(lead + length <= bytes.count ? bytes.count : lead)], as: UTF8.self)
     }
 
+    /// The file is this process's own or was checked against its size when opened, so a failing read
+    /// means the machine is failing: the build stops rather than write a page with a missing body.
     private func readFully(_ offset: Int, _ count: Int, into target: UnsafeMutablePointer<UInt8>) {
         var done = 0
         while done < count {
@@ -89,73 +165,115 @@ public final class BodyStore: @unchecked Sendable {
         }
     }
 
-    /// The text at `slice`. The file is this process's own and was written whole, so a failing read
-    /// means the machine is failing: the build stops rather than write a page with a missing body.
+    /// The text at `slice`.
     func read(_ slice: Slice) -> String {
         String(unsafeUninitializedCapacity: slice.count) { buffer in
             if slice.count > 0 { readFully(slice.offset, slice.count, into: buffer.baseAddress!) }
             return slice.count
         }
     }
+
+    /// Deletes the kept stores in `folder` that are not in `keep` (left by earlier builds).
+    static func removeUnused(in folder: URL, keep: Set<String>) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where isStoreName(name) && !keep.contains(name) {
+            unlink(folder.appendingPathComponent(name).path)
+        }
+    }
 }
 
-/// The HTML and plain text of a Markdown document: in memory, or in a `BodyStore` until needed.
+/// The HTML and plain text of a Markdown document, as UTF-8: in memory, or in a `BodyStore` until
+/// needed. Bytes, not Strings: a body goes from cmark to the store to the page without being checked
+/// as UTF-8 again (cmark validated its input; what it renders from valid UTF-8 is valid).
 public struct MarkdownBody: Sendable, Equatable {
     enum Storage: Sendable {
-        case inline(html: String, plainText: String)
+        case memory(html: [UInt8], plainText: [UInt8])
         case stored(BodyStore, html: BodyStore.Slice, plainText: BodyStore.Slice)
     }
 
     var storage: Storage
 
-    public init(html: String, plainText: String) { storage = .inline(html: html, plainText: plainText) }
+    public init(html: String, plainText: String) {
+        storage = .memory(html: Array(html.utf8), plainText: Array(plainText.utf8))
+    }
 
-    public var html: String {
+    init(html: [UInt8], plainText: [UInt8]) { storage = .memory(html: html, plainText: plainText) }
+
+    public var html: String { String(decoding: htmlBytes, as: UTF8.self) }
+    public var plainText: String { String(decoding: plainTextBytes, as: UTF8.self) }
+
+    /// The HTML's UTF-8, without making a String of it.
+    var htmlBytes: [UInt8] {
         switch storage {
-        case .inline(let html, _): return html
-        case .stored(let store, let html, _): return store.read(html)
+        case .memory(let html, _): return html
+        case .stored(let store, let html, _): return store.bytes(html)
         }
     }
 
-    public var plainText: String {
+    var plainTextBytes: [UInt8] {
         switch storage {
-        case .inline(_, let plainText): return plainText
-        case .stored(let store, _, let plainText): return store.read(plainText)
+        case .memory(_, let plainText): return plainText
+        case .stored(let store, _, let plainText): return store.bytes(plainText)
         }
     }
 
     /// The plain text's first `maximum` bytes at most, cut back to whole Unicode scalars.
     public func plainTextPrefix(maximum: Int) -> String {
         switch storage {
-        case .inline(_, let plainText):
-            guard plainText.utf8.count > maximum else { return plainText }
-            return BodyStore.wholeScalars(Array(plainText.utf8.prefix(maximum)))
+        case .memory(_, let plainText):
+            return BodyStore.wholeScalars(Array(plainText.prefix(maximum)))
         case .stored(let store, _, let plainText):
             return store.prefix(plainText, maximum: maximum)
         }
     }
 
-    /// Appends the HTML's and the plain text's UTF-8 (each with its length) the way
-    /// `CacheWriter.string` does, without making Strings of stored bodies.
-    func encode(into writer: inout CacheWriter) {
+    /// The same body without its plain text (for documents whose plain text nothing reads).
+    func withoutPlainText() -> MarkdownBody {
         switch storage {
-        case .inline(let html, let plainText):
-            writer.string(html)
-            writer.string(plainText)
-        case .stored(let store, let html, let plainText):
-            writer.int(html.count)
-            store.append(html, to: &writer.bytes)
-            writer.int(plainText.count)
-            store.append(plainText, to: &writer.bytes)
+        case .memory(let html, _): return MarkdownBody(html: html, plainText: [])
+        case .stored(let store, let html, _): return MarkdownBody(storage: .stored(store, html: html, plainText: .init(offset: 0, count: 0)))
         }
     }
 
-    /// Moves the texts into `store` (they stay in memory if it cannot take them).
+    init(storage: Storage) { self.storage = storage }
+
+    /// For the build cache: a body in a kept store is written as a reference to it (tag 1, the
+    /// store's name, both slices); any other as its two texts (tag 0). `stores` collects the names.
+    func encode(into writer: inout CacheWriter, stores: inout Set<String>) {
+        if case .stored(let store, let html, let plainText) = storage, let name = store.name {
+            stores.insert(name)
+            writer.int(1)
+            writer.string(name)
+            writer.int(html.offset); writer.int(html.count)
+            writer.int(plainText.offset); writer.int(plainText.count)
+            return
+        }
+        writer.int(0)
+        switch storage {
+        case .memory(let html, let plainText):
+            writer.int(html.count); writer.bytes.append(contentsOf: html)
+            writer.int(plainText.count); writer.bytes.append(contentsOf: plainText)
+        case .stored(let store, let html, let plainText):
+            writer.int(html.count); store.append(html, to: &writer.bytes)
+            writer.int(plainText.count); store.append(plainText, to: &writer.bytes)
+        }
+    }
+
+    /// Moves the texts into `store`: from memory, or from an older store that is being retired. They
+    /// stay where they are if the store cannot take them.
     mutating func move(to store: BodyStore) {
-        guard case .inline(let html, let plainText) = storage,
-              let htmlSlice = store.write(html), let plainSlice = store.write(plainText) else { return }
+        let html: [UInt8], plainText: [UInt8]
+        switch storage {
+        case .memory(let h, let p): (html, plainText) = (h, p)
+        case .stored(let old, let h, let p):
+            guard old.retiring, old !== store else { return }
+            (html, plainText) = (old.bytes(h), old.bytes(p))
+        }
+        guard let htmlSlice = store.write(html), let plainSlice = store.write(plainText) else { return }
         storage = .stored(store, html: htmlSlice, plainText: plainSlice)
     }
 
-    public static func == (a: MarkdownBody, b: MarkdownBody) -> Bool { a.html == b.html && a.plainText == b.plainText }
+    public static func == (a: MarkdownBody, b: MarkdownBody) -> Bool {
+        a.htmlBytes == b.htmlBytes && a.plainTextBytes == b.plainTextBytes
+    }
 }

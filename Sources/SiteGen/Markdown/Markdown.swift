@@ -29,7 +29,12 @@ public struct MarkdownResult: Sendable, Equatable {
     }
 
     public init(html: String, plainText: String, firstParagraph: String, wordCount: Int, headings: [Heading]) {
-        self.body = MarkdownBody(html: html, plainText: plainText)
+        self.init(body: MarkdownBody(html: html, plainText: plainText), firstParagraph: firstParagraph,
+                  wordCount: wordCount, headings: headings)
+    }
+
+    init(body: MarkdownBody, firstParagraph: String, wordCount: Int, headings: [Heading]) {
+        self.body = body
         self.firstParagraph = firstParagraph
         self.wordCount = wordCount
         self.headings = headings
@@ -40,7 +45,7 @@ public struct MarkdownResult: Sendable, Equatable {
     /// `plainText` is kept only where search reads it (`keepPlainText`, articles). At 10k articles
     /// this is ~12 MB less held from parsing to the end of the build.
     func kept(plainText keepPlainText: Bool) -> MarkdownResult {
-        MarkdownResult(html: html, plainText: keepPlainText ? plainText : "", firstParagraph: "",
+        MarkdownResult(body: keepPlainText ? body : body.withoutPlainText(), firstParagraph: "",
                        wordCount: wordCount, headings: [])
     }
 }
@@ -77,6 +82,11 @@ public struct MarkdownRenderer: Sendable {
     }
 
     /// Task-list checkboxes get an accessible name (cmark-gfm emits bare, unlabeled inputs).
+    static func labelTaskItems(_ html: [UInt8]) -> [UInt8] {
+        guard html.withUnsafeBufferPointer({ Bytes.contains($0, "<input type=\"checkbox\"") }) else { return html }
+        return Array(labelTaskItems(String(decoding: html, as: UTF8.self)).utf8)
+    }
+
     static func labelTaskItems(_ html: String) -> String {
         guard Bytes.contains(html, "<input type=\"checkbox\"") else { return html }
         return html
@@ -112,7 +122,8 @@ public struct MarkdownRenderer: Sendable {
                                                         CmarkArena.mem) else {
             fatalError("cmark_render_html failed")
         }
-        return MarkdownResult(html: Self.labelTaskItems(String(cString: rendered)), plainText: walk.plainText,
+        let html = Self.labelTaskItems(Array(UnsafeRawBufferPointer(start: rendered, count: strlen(rendered))))
+        return MarkdownResult(body: MarkdownBody(html: html, plainText: walk.plainText),
                               firstParagraph: walk.firstParagraph, wordCount: walk.wordCount,
                               headings: walk.headings)
     }

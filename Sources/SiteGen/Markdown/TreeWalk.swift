@@ -5,7 +5,8 @@ import Foundation
 /// link and image URLs. Tree changes that add nodes (heading anchors) happen after the iteration.
 struct TreeWalk {
     let rootPath: String
-    private(set) var plainText = ""
+    /// The plain text's UTF-8 (complete after `run`).
+    var plainText: [UInt8] { text }
     private(set) var firstParagraph = ""
     private(set) var headings: [MarkdownResult.Heading] = []
     private var headingNodes: [OpaquePointer] = []
@@ -78,7 +79,6 @@ struct TreeWalk {
                 exit(node, type)
             }
         }
-        plainText = String(decoding: text, as: UTF8.self)
         wordCount = text.withUnsafeBufferPointer(Self.countWords)
     }
 

@@ -4,9 +4,13 @@ import Foundation
 /// among the top entries of the build profile).
 enum Bytes {
     static func contains(_ haystack: String, _ needle: String) -> Bool {
-        var haystack = haystack, needle = needle
-        return haystack.withUTF8 { hay in
-            needle.withUTF8 { pin in
+        var haystack = haystack
+        return haystack.withUTF8 { contains($0, needle) }
+    }
+
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { pin in
                 guard !pin.isEmpty else { return true }
                 guard hay.count >= pin.count else { return false }
                 let first = pin[0]
@@ -19,7 +23,6 @@ enum Bytes {
                     index += 1
                 }
                 return false
-            }
         }
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 
-/// A stable 64-bit hash (FNV-1a) of the inputs of a page: equal fingerprints mean the page would
-/// render to the same bytes, so incremental rebuilds and the build cache can skip it. Stable across
-/// processes (unlike `Hasher`), so it can be stored on disk.
+/// A stable 64-bit hash of the inputs of a page: equal fingerprints mean the page would render to the
+/// same bytes, so incremental rebuilds and the build cache can skip it. Stable across processes
+/// (unlike `Hasher`), so it can be stored on disk. Bytes are taken 8 at a time (multiply, then fold the
+/// high half down so every bit of a word reaches every bit of the state), the rest one at a time
+/// (FNV-1a): byte-at-a-time FNV over every source file was ~2% of a build.
 public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -22,10 +24,19 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     }
 
     public mutating func add(bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
         var hash = value
-        for byte in bytes {
-            hash ^= UInt64(byte)
+        var index = 0
+        while index + 8 <= bytes.count {
+            hash = (hash ^ UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 32
+            index += 8
+        }
+        while index < bytes.count {
+            hash ^= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
             hash &*= 0x0000_0100_0000_01b3
+            index += 1
         }
         value = hash
     }

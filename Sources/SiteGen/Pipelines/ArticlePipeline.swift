@@ -46,7 +46,7 @@ enum ArticlePipeline {
                                     description: article.summary, image: article.image?.url)
         var values = contexts.summary(article)
         values["permalink"] = .string(site.urls.permalink(article.path))
-        values["content"] = .string(article.html)
+        values["content"] = .utf8(article.body.htmlBytes)
         values["word_count"] = .int(article.wordCount)
         values["reading_time"] = .int(max(1, (article.wordCount + 225) / 230))
         values["params"] = .object(article.params.mapValues(\.templateValue))

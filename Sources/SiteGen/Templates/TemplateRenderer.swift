@@ -31,6 +31,12 @@ struct TemplateRenderer {
                 switch value {
                 case .string(let text):
                     if node.kind == .variable { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+                case .utf8(let bytes):
+                    if node.kind == .variable {
+                        bytes.withUnsafeBufferPointer { Self.appendEscaped($0, to: &output) }
+                    } else {
+                        output.append(contentsOf: bytes)
+                    }
                 case .int(let number): output.append(contentsOf: String(number).utf8)
                 case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
                 case .list, .object: break
@@ -153,7 +159,12 @@ struct TemplateRenderer {
     @inline(__always)
     static func appendEscaped(_ text: String, to output: inout [UInt8]) {
         var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8 { appendEscaped($0, to: &output) }
+    }
+
+    @inline(__always)
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        do {
             var start = 0
             for index in 0..<bytes.count {
                 let byte = bytes[index]

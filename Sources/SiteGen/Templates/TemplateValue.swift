@@ -6,6 +6,9 @@
 /// left out of a context when absent rather than stored as empty strings.
 public enum TemplateValue: Sendable, Equatable {
     case string(String)
+    /// Text held as its UTF-8 bytes (an article body read back from the body store): shown like a
+    /// string, without making one.
+    case utf8([UInt8])
     case int(Int)
     case bool(Bool)
     case list([TemplateValue])
@@ -22,6 +25,8 @@ public enum TemplateValue: Sendable, Equatable {
     /// transform does not apply to this kind of value (the tag then renders as if the key were absent).
     func transformed(_ name: String) -> TemplateValue? {
         switch self {
+        case .utf8(let bytes):
+            return TemplateValue.string(String(decoding: bytes, as: UTF8.self)).transformed(name)
         case .string(let text):
             switch name {
             case "empty": return .bool(text.isEmpty)
