@@ -48,8 +48,9 @@ struct Build: AsyncParsableCommand {
 
     func run() async throws {
         let outputURL = output.map { URL(fileURLWithPath: $0) }
-        let builder = Builder(source: site.sourceURL, output: outputURL, options: site.buildOptions,
+        var builder = Builder(source: site.sourceURL, output: outputURL, options: site.buildOptions,
                               baseURLOverride: site.baseURL)
+        builder.freesMemory = false  // the process ends with the build
         let interruption = Interruption.install(cleaning: OutputFolder(target: builder.output))
         defer { interruption.uninstall() }
         let report = try await Terminal.run { try await builder.build() }

@@ -21,8 +21,21 @@ public struct BuildReport: Sendable {
     /// Wall-clock and CPU seconds (all threads) per step, and the process's peak memory at its end.
     public var timings: [(step: String, seconds: Double, cpu: Double, peakMB: Double)] = []
     let started = ContinuousClock.now
+    let startedCPU = BuildReport.cpuSeconds()
+    private var finished: ContinuousClock.Instant?
 
-    public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
+    /// The build's wall time: from its start to `finish()` (or the sum of the steps before that).
+    public var seconds: Double { finished.map { ($0 - started).seconds } ?? timings.reduce(0) { $0 + $1.seconds } }
+
+    /// Ends the report: the time spent between the named steps becomes a row of its own, so that the
+    /// table adds up to the build's whole wall and CPU time.
+    mutating func finish() {
+        let now = ContinuousClock.now
+        let gap = (now - started).seconds - timings.reduce(0) { $0 + $1.seconds }
+        let cpuGap = Self.cpuSeconds() - startedCPU - timings.reduce(0) { $0 + $1.cpu }
+        if gap > 0.0005 { timings.append(("between steps", gap, max(cpuGap, 0), Self.peakMB())) }
+        finished = now
+    }
     public var pageCount: Int { pages.values.reduce(0, +) }
 
     mutating func time<T>(_ step: String, _ body: () throws -> T) rethrows -> T {

@@ -30,35 +30,40 @@ enum Escaper {
             var out = [UInt8]()
             out.reserveCapacity(bytes.count + bytes.count / 8 + 16)
             out.append(contentsOf: bytes[..<first])
-            var index = first
-            while index < bytes.count {
-                // Copy the run of bytes that need nothing in one go.
-                var end = index
-                while end < bytes.count && !needsWork(bytes[end], xml: xml) { end += 1 }
-                if end > index {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
-                    index = end
-                    continue
-                }
-                let byte = bytes[index]
-                index += 1
-                switch byte {
-                case 38: out.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
-                case 60: out.append(contentsOf: [38, 108, 116, 59])  // &lt;
-                case 62: out.append(contentsOf: [38, 103, 116, 59])  // &gt;
-                case 34: out.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
-                case 39:
-                    if xml { out.append(contentsOf: [38, 97, 112, 111, 115, 59]) }  // &apos;
-                    else { out.append(contentsOf: [38, 35, 51, 57, 59]) }  // &#39;
-                case 9, 10, 13: out.append(byte)
-                case 0..<0x20, 0x7F where xml: continue
-                case 0xEF where xml && index + 1 < bytes.count && bytes[index] == 0xBF
-                    && (bytes[index + 1] == 0xBE || bytes[index + 1] == 0xBF):
-                    index += 2  // U+FFFE, U+FFFF: not XML characters
-                default: out.append(byte)
-                }
-            }
+            append(UnsafeBufferPointer(rebasing: bytes[first...]), xml: xml, to: &out)
             return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Appends `bytes` (UTF-8) escaped to `out`, without making Strings.
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, xml: Bool, to out: inout [UInt8]) {
+        var index = 0
+        while index < bytes.count {
+            // Copy the run of bytes that need nothing in one go.
+            var end = index
+            while end < bytes.count && !needsWork(bytes[end], xml: xml) { end += 1 }
+            if end > index {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                index = end
+                continue
+            }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case 38: out.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
+            case 60: out.append(contentsOf: [38, 108, 116, 59])  // &lt;
+            case 62: out.append(contentsOf: [38, 103, 116, 59])  // &gt;
+            case 34: out.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
+            case 39:
+                if xml { out.append(contentsOf: [38, 97, 112, 111, 115, 59]) }  // &apos;
+                else { out.append(contentsOf: [38, 35, 51, 57, 59]) }  // &#39;
+            case 9, 10, 13: out.append(byte)
+            case 0..<0x20, 0x7F where xml: continue
+            case 0xEF where xml && index + 1 < bytes.count && bytes[index] == 0xBF
+                && (bytes[index + 1] == 0xBE || bytes[index + 1] == 0xBF):
+                index += 2  // U+FFFE, U+FFFF: not XML characters
+            default: out.append(byte)
+            }
         }
     }
 }

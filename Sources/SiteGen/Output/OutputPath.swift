@@ -27,8 +27,23 @@ public enum OutputPath {
     /// Whether a file path relative to the output folder stays inside it: no leading "/", no empty,
     /// "." or ".." component, no backslash or NUL. `normalize` and slug validation already keep every
     /// generated path so; this is the last check before anything is written.
+    /// One pass over the bytes: `String.contains` went through CFString (~40 ms per 14k files).
     public static func isContained(_ file: String) -> Bool {
-        guard !file.isEmpty, !file.hasPrefix("/"), !file.contains("\\"), !file.contains("\u{0}") else { return false }
-        return file.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != "" && $0 != "." && $0 != ".." }
+        var length = 0, dots = 0  // of the current segment
+        for byte in file.utf8 {
+            switch byte {
+            case 0, 92: return false  // NUL, backslash
+            case 47:  // "/": the segment ends; it may not be empty, "." or ".."
+                if length == 0 || length == dots && dots <= 2 { return false }
+                length = 0
+                dots = 0
+            case 46:
+                length += 1
+                dots += 1
+            default:
+                length += 1
+            }
+        }
+        return !(length == 0 || length == dots && dots <= 2)
     }
 }

@@ -44,14 +44,14 @@ enum FeedPipeline {
             hash.add([path, htmlPath, title, subtitle])
             for index in entries { hash.add(site.articles[index].fingerprint) }
         }
-        return RenderJob(path: path, kind: nil, owner: owner, inSitemap: false, fingerprint: fingerprint) { env in
+        return RenderJob(path: path, kind: nil, owner: owner, inSitemap: false, fingerprint: fingerprint, bytes: { env in
             atom(env.contexts, path: path, htmlPath: htmlPath, title: title, subtitle: subtitle,
                  indices: Array(indices.prefix(entryLimit)))
-        }
+        })
     }
 
     static func atom(_ contexts: Contexts, path: String, htmlPath: String, title: String, subtitle: String,
-                     indices: [Int]) -> String {
+                     indices: [Int]) -> [UInt8] {
         let site = contexts.site
         let urls = site.urls, dates = site.dates
         let updated = indices.map { site.articles[$0].updated ?? site.articles[$0].date }.max() ?? site.buildDate
@@ -71,14 +71,17 @@ enum FeedPipeline {
           <generator>sitegen</generator>
 
         """
+        var bytes = Array(xml.utf8)
         for index in indices {
-            xml += contexts.feedEntry(index)
+            bytes += contexts.feedEntry(index)
         }
-        xml += "</feed>\n"
-        return xml
+        bytes += "</feed>\n".utf8
+        return bytes
     }
 
-    static func entry(_ site: Site, _ article: Article) -> String {
+    /// The entry's bytes: the article's HTML goes from the body store into the feed without being
+    /// made a String.
+    static func entry(_ site: Site, _ article: Article) -> [UInt8] {
         let urls = site.urls, dates = site.dates
         let permalink = XML.escape(urls.permalink(article.path))
         var xml = """
@@ -100,9 +103,13 @@ enum FeedPipeline {
             xml += "    <category term=\"\(XML.escape(slug))\" label=\"\(XML.escape(category.name))\"/>\n"
         }
         if !article.summary.isEmpty { xml += "    <summary>\(XML.escape(article.summary))</summary>\n" }
-        xml += "    <content type=\"html\" xml:base=\"\(permalink)\">\(XML.escape(article.html))</content>\n"
-        xml += "  </entry>\n"
-        return xml
+        xml += "    <content type=\"html\" xml:base=\"\(permalink)\">"
+        let html = article.body.htmlBytes
+        var bytes = Array(xml.utf8)
+        bytes.reserveCapacity(bytes.count + html.count + html.count / 4 + 32)
+        html.withUnsafeBufferPointer { Escaper.append($0, xml: true, to: &bytes) }
+        bytes += "</content>\n  </entry>\n".utf8
+        return bytes
     }
 }
 

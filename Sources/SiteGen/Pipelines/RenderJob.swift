@@ -26,8 +26,10 @@ public struct RenderJob: Sendable {
                   lastModified: lastModified, fingerprint: fingerprint, bytes: { Array(produce($0).utf8) })
     }
 
-    private init(path: String, kind: PageKind?, owner: String, position: SourcePosition, inSitemap: Bool,
-                 lastModified: Date?, fingerprint: Fingerprint?, bytes: @escaping @Sendable (RenderEnvironment) -> [UInt8]) {
+    /// A job that produces its bytes directly.
+    init(path: String, kind: PageKind?, owner: String, position: SourcePosition = .start, inSitemap: Bool = true,
+         lastModified: Date? = nil, fingerprint: Fingerprint? = nil,
+         bytes: @escaping @Sendable (RenderEnvironment) -> [UInt8]) {
         self.path = path
         self.kind = kind
         self.owner = owner

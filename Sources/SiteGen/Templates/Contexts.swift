@@ -8,7 +8,7 @@ import Foundation
 struct Contexts: Sendable {
     let site: Site
     private let cards: Memo<TemplateValue>
-    private let feedEntries: Memo<String>
+    private let feedEntries: Memo<[UInt8]>
 
     init(site: Site) {
         self.site = site
@@ -121,7 +121,7 @@ struct Contexts: Sendable {
     }
 
     /// The Atom `<entry>` of `site.articles[index]`, made once per build however many feeds hold it.
-    func feedEntry(_ index: Int) -> String {
+    func feedEntry(_ index: Int) -> [UInt8] {
         if let entry = feedEntries.take(index) { return entry }
         let entry = FeedPipeline.entry(site, site.articles[index])
         feedEntries.set(index, entry)
