@@ -44,13 +44,14 @@ enum ArticlePipeline {
         let article = site.articles[index]
         var context = contexts.base(kind: .article, path: article.path, title: article.title,
                                     description: article.summary, image: article.image?.url)
-        var values = contexts.summary(article)
+        // The list card has the summary fields already (made once, shared with every list).
+        guard case .object(var values) = contexts.card(index) else { preconditionFailure("a card is an object") }
         values["permalink"] = .string(site.urls.permalink(article.path))
         values["content"] = .utf8(article.body.htmlBytes)
         values["word_count"] = .int(article.wordCount)
         values["reading_time"] = .int(max(1, (article.wordCount + 225) / 230))
         values["params"] = .object(article.params.mapValues(\.templateValue))
-        values["authors"] = .list(article.authors.compactMap(site.author).map { .object(contexts.authorValues($0)) })
+        values["authors"] = .list(article.authors.compactMap(contexts.authorObject))
         values["authors_label"] = article.authors.count == 1 ? "Author" : "Authors"
         values["categories_label"] = article.categories.count == 1 ? "Category" : "Categories"
         if let updated = article.updated {

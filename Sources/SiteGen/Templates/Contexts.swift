@@ -9,16 +9,38 @@ struct Contexts: Sendable {
     let site: Site
     private let cards: Memo<TemplateValue>
     private let feedEntries: Memo<[UInt8]>
+    /// `site.*` for each combination of current menu items (a bit per item), made once.
+    private let siteByMenu: SiteValuesByMenu
+    /// An author's values as article pages show them (no count), made once per author.
+    private let authorObjects: Memo<TemplateValue>
 
     init(site: Site) {
         self.site = site
         self.cards = Memo(count: site.articles.count)
+        self.authorObjects = Memo(count: site.authors.count)
+        self.siteByMenu = SiteValuesByMenu()
         // An entry is dropped after its last feed: each feed holds the newest `entryLimit` of its list.
         var uses = [Int](repeating: 0, count: site.articles.count)
         for indices in FeedPipeline.feedLists(site) {
             for index in indices.prefix(FeedPipeline.entryLimit) { uses[index] += 1 }
         }
         self.feedEntries = Memo(count: site.articles.count, uses: uses)
+    }
+
+    /// `site.*` as a value: the same on every page apart from the menu's current items, so it is made
+    /// once per combination of those (a few per site) instead of once per page.
+    func siteObject(currentPath: String) -> TemplateValue {
+        guard site.config.menu.count < Int.bitWidth else { return .object(siteValues(currentPath: currentPath)) }
+        let current = site.urls.link(currentPath)
+        var key = 0
+        for (number, item) in site.config.menu.enumerated() {
+            if isCurrent(site.urls.resolve(item.url), current) { key |= 1 << number }
+        }
+        return siteByMenu.value(key) { .object(siteValues(currentPath: currentPath)) }
+    }
+
+    private func isCurrent(_ url: String, _ current: String) -> Bool {
+        url == current || (url != site.urls.root && current.hasPrefix(url))
     }
 
     /// `site.*`: the same on every page, apart from the menu's current item.
@@ -34,8 +56,7 @@ struct Contexts: Sendable {
             "year": .int(site.dates.year(site.buildDate)),
             "menu": .list(config.menu.map { item -> TemplateValue in
                 let url = site.urls.resolve(item.url)
-                let isCurrent = url == current || (url != site.urls.root && current.hasPrefix(url))
-                return ["label": .string(item.label), "url": .string(url), "is_current": .bool(isCurrent)]
+                return ["label": .string(item.label), "url": .string(url), "is_current": .bool(isCurrent(url, current))]
             }),
             "params": .object(config.params.mapValues(\.templateValue)),
         ]
@@ -69,7 +90,7 @@ struct Contexts: Sendable {
         var page = pageValues(kind: kind, path: path, title: title, description: description,
                               image: image, feedPath: feedPath)
         page.merge(extraPage) { _, new in new }
-        return ["site": .object(siteValues(currentPath: path)), "page": .object(page)]
+        return ["site": siteObject(currentPath: path), "page": .object(page)]
     }
 
     // MARK: Shared pieces
@@ -95,6 +116,15 @@ struct Contexts: Sendable {
         if let photo = author.photo { values["photo"] = .string(site.urls.resolve(photo)) }
         if let count { values["count"] = .int(count) }
         return values
+    }
+
+    /// `authorValues(author)` as a value, made once per build for each author.
+    func authorObject(_ slug: String) -> TemplateValue? {
+        guard let index = site.authorIndex[slug] else { return nil }
+        if let value = authorObjects.get(index) { return value }
+        let value = TemplateValue.object(authorValues(site.authors[index]))
+        authorObjects.set(index, value)
+        return value
     }
 
     /// An article as it appears in lists.
@@ -177,6 +207,19 @@ final class Memo<Value: Sendable>: @unchecked Sendable {
         lock.lock()
         slots[index] = value
         lock.unlock()
+    }
+}
+
+/// The `site.*` values by the menu items that are current (see `Contexts.siteObject`).
+final class SiteValuesByMenu: @unchecked Sendable {
+    private var values: [Int: TemplateValue] = [:]
+    private let lock = NSLock()
+
+    func value(_ key: Int, make: () -> TemplateValue) -> TemplateValue {
+        if let value = lock.withLock({ values[key] }) { return value }
+        let value = make()
+        lock.withLock { values[key] = value }
+        return value
     }
 }
 
