@@ -52,15 +52,37 @@ struct TreeWalk {
         return CMARK_NODE_NONE
     }
 
-    /// Runs of bytes other than space, tab and newline. Branch-free so that it vectorizes: counting
-    /// over the String's UTF8View one byte at a time was ~2% of a build.
+    /// Runs of bytes other than space, tab and newline, counted 8 bytes at a time: a word starts at
+    /// each byte that is not a space and follows one (the byte before the text counts as a space).
+    /// The byte loop did not vectorize and was ~3% of a build.
     static func countWords(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let high: UInt64 = 0x8080_8080_8080_8080, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        /// The high bit of each byte of `word` that equals `byte`'s repeated value (exact, no carries).
+        @inline(__always) func equal(_ word: UInt64, _ repeated: UInt64) -> UInt64 {
+            let x = word ^ repeated
+            return ~(((x & low7) &+ low7) | x | low7)
+        }
         var count = 0
-        var previousSpace = true
-        for byte in bytes {
+        var previousSpace: UInt64 = 0x80  // as a high bit of byte 0 of the next word
+        var index = 0
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let space = equal(word, 0x2020_2020_2020_2020) | equal(word, 0x0A0A_0A0A_0A0A_0A0A)
+                    | equal(word, 0x0909_0909_0909_0909)
+                let starts = ~space & high & ((space << 8) | previousSpace)
+                count &+= starts.nonzeroBitCount
+                previousSpace = space >> 56
+                index += 8
+            }
+        }
+        var spaceBefore = previousSpace != 0
+        while index < bytes.count {
+            let byte = bytes[index]
             let space = byte == 32 || byte == 10 || byte == 9
-            count &+= (!space && previousSpace) ? 1 : 0
-            previousSpace = space
+            count &+= (!space && spaceBefore) ? 1 : 0
+            spaceBefore = space
+            index += 1
         }
         return count
     }
