@@ -387,3 +387,56 @@ struct UnitTests {
         #expect(Fingerprint(bytes: [UInt8](repeating: 0, count: 8)) != Fingerprint(bytes: [UInt8](repeating: 0, count: 16)))
     }
 }
+
+/// The template engine's escaping (8 bytes at a time) agrees with `HTML.escape` at every offset.
+@Suite struct TemplateEscapingTests {
+    @Test func escapingAgreesWithHTMLEscapeAtEveryOffset() {
+        let pieces = ["a", "&", "<", ">", "\"", "'", "é", "xyzxyzxy", " ", "한"]
+        var state: UInt64 = 11
+        for length in 0...40 {
+            for _ in 0..<30 {
+                var text = ""
+                while text.utf8.count < length {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    text += pieces[Int(state >> 33) % pieces.count]
+                }
+                var output: [UInt8] = [1, 2]
+                TemplateRenderer.appendEscaped(text, to: &output)
+                #expect(output == [1, 2] + Array(HTML.escape(text).utf8), "\(text.debugDescription)")
+            }
+        }
+    }
+
+    /// XML escaping (clean runs found 8 bytes at a time) against a scalar-by-scalar reference.
+    @Test func xmlEscapingAgreesWithAReferenceAtEveryOffset() {
+        func reference(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 38: out += "&amp;"
+                case 60: out += "&lt;"
+                case 62: out += "&gt;"
+                case 34: out += "&quot;"
+                case 39: out += "&apos;"
+                case 9, 10, 13: out.unicodeScalars.append(scalar)
+                case 0..<0x20, 0x7F, 0xFFFE, 0xFFFF: break
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
+        }
+        let pieces = ["a", "&", "<", "\"", "'", "é", "xyzxyzxy", "\n", "\t", "\r", "\u{1}", "\u{7F}", "\u{FFFE}",
+                      "\u{FFFF}", "\u{FEFF}", "\u{EFFF}", "한"]
+        var state: UInt64 = 5
+        for length in 0...40 {
+            for _ in 0..<30 {
+                var text = ""
+                while text.utf8.count < length {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    text += pieces[Int(state >> 33) % pieces.count]
+                }
+                #expect(XML.escape(text) == reference(text), "\(text.debugDescription)")
+            }
+        }
+    }
+}

@@ -35,13 +35,35 @@ enum Escaper {
         }
     }
 
+    /// Nonzero when a byte of `word` may need work: one of `& < > " '`, and for XML also a control
+    /// character (tab, newline and return included), DEL or 0xEF.
+    @inline(__always)
+    static func mayNeedWork(_ word: UInt64, xml: Bool) -> UInt64 {
+        let special = TemplateRenderer.specialBytes(word)
+        guard xml else { return special }
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        @inline(__always) func zero(_ x: UInt64) -> UInt64 { ~(((x & low7) &+ low7) | x | low7) }
+        return special | zero(word & 0xE0E0_E0E0_E0E0_E0E0) | zero(word ^ 0x7F7F_7F7F_7F7F_7F7F)
+            | zero(word ^ 0xEFEF_EFEF_EFEF_EFEF)
+    }
+
     /// Appends `bytes` (UTF-8) escaped to `out`, without making Strings.
     static func append(_ bytes: UnsafeBufferPointer<UInt8>, xml: Bool, to out: inout [UInt8]) {
         var index = 0
         while index < bytes.count {
-            // Copy the run of bytes that need nothing in one go.
+            // Copy the run of bytes that need nothing in one go; it is found 8 bytes at a time where
+            // a word is clean (`mayNeedWork` flags a few clean bytes too, which are then taken singly).
             var end = index
-            while end < bytes.count && !needsWork(bytes[end], xml: xml) { end += 1 }
+            while end < bytes.count {
+                if end + 8 <= bytes.count,
+                   mayNeedWork(UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + end).loadUnaligned(as: UInt64.self)),
+                               xml: xml) == 0 {
+                    end += 8
+                    continue
+                }
+                if needsWork(bytes[end], xml: xml) { break }
+                end += 1
+            }
             if end > index {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
                 index = end

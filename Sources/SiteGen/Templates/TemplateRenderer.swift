@@ -162,24 +162,44 @@ struct TemplateRenderer {
         text.withUTF8 { appendEscaped($0, to: &output) }
     }
 
-    @inline(__always)
+    /// Appends `bytes` with `& < > " '` escaped. Runs without those are found 8 bytes at a time and
+    /// copied whole.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        do {
-            var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 else { continue }
-                if start < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
-                switch byte {
-                case 38: output.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
-                case 60: output.append(contentsOf: [38, 108, 116, 59])  // &lt;
-                case 62: output.append(contentsOf: [38, 103, 116, 59])  // &gt;
-                case 34: output.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
-                default: output.append(contentsOf: [38, 35, 51, 57, 59])  // &#39;
-                }
-                start = index + 1
+        guard let base = bytes.baseAddress else { return }
+        var start = 0, index = 0
+        while index < bytes.count {
+            if index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let found = Self.specialBytes(word)
+                if found == 0 { index += 8; continue }
+                index += found.trailingZeroBitCount >> 3
+            } else {
+                let byte = base[index]
+                guard byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 else { index += 1; continue }
             }
-            if start < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])) }
+            if start < index { output.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start)) }
+            switch base[index] {
+            case 38: output.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
+            case 60: output.append(contentsOf: [38, 108, 116, 59])  // &lt;
+            case 62: output.append(contentsOf: [38, 103, 116, 59])  // &gt;
+            case 34: output.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
+            default: output.append(contentsOf: [38, 35, 51, 57, 59])  // &#39;
+            }
+            index += 1
+            start = index
         }
+        if start < bytes.count { output.append(contentsOf: UnsafeBufferPointer(start: base + start, count: bytes.count - start)) }
+    }
+
+    /// The high bit of each byte of `word` that is `& < > " '` (exact: no carries between bytes).
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        @inline(__always) func equal(_ repeated: UInt64) -> UInt64 {
+            let x = word ^ repeated
+            return ~(((x & low7) &+ low7) | x | low7)
+        }
+        return equal(0x2626_2626_2626_2626) | equal(0x3C3C_3C3C_3C3C_3C3C) | equal(0x3E3E_3E3E_3E3E_3E3E)
+            | equal(0x2222_2222_2222_2222) | equal(0x2727_2727_2727_2727)
     }
 }
