@@ -76,6 +76,14 @@ struct ContentFastPathTests {
         }
     }
 
+    /// Sources are valid UTF-8 (checked when read), so cmark does not check them again; a NUL still
+    /// becomes U+FFFD, in the HTML and in the plain text.
+    @Test func nulBecomesTheReplacementCharacter() {
+        let result = MarkdownRenderer().render("a\u{0}b *c\u{0}*\n\n`x\u{0}`\n")
+        #expect(result.html == "<p>a\u{FFFD}b <em>c\u{FFFD}</em></p>\n<p><code>x\u{FFFD}</code></p>\n")
+        #expect(!result.plainText.contains("\u{0}"))
+    }
+
     @Test func headingTextJoinsLinesAndInlineMarkup() {
         // A soft break is a space in the plain text; a newline from an entity is one only in the heading.
         let result = MarkdownRenderer().render(

@@ -74,8 +74,9 @@ public struct MarkdownRenderer: Sendable {
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
     var options: Int32 {
-        // Style attributes for table alignment: HTML5 has no align attribute.
-        var options = CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8
+        // Style attributes for table alignment: HTML5 has no align attribute. No CMARK_OPT_VALIDATE_UTF8:
+        // the input is a Swift String, valid UTF-8 already (sources are checked when read).
+        var options = CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES
             | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
         if unsafeHTML { options |= CMARK_OPT_UNSAFE }
         return options
