@@ -25,6 +25,12 @@ enum CmarkArena {
         var last: Int  // offset of the newest block in `chunk`, or -1
     }
 
+    /// `key`, copied where reading it needs no lazy-initialization check (a constant initial value is
+    /// laid out statically; `swift_once` on every cmark allocation was ~0.7% of a build). Set by `mem`,
+    /// which every parse obtains before cmark allocates anything.
+    private nonisolated(unsafe) static var readyKey: pthread_key_t = 0
+    private nonisolated(unsafe) static var keyIsReady = false
+
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
         let status = pthread_key_create(&key) { pointer in
@@ -39,6 +45,8 @@ enum CmarkArena {
 
     /// The allocator to hand to cmark (`cmark_parser_new_with_mem`, `cmark_node_new_with_mem`).
     nonisolated(unsafe) static let mem: UnsafeMutablePointer<cmark_mem> = {
+        readyKey = key
+        keyIsReady = true
         let mem = UnsafeMutablePointer<cmark_mem>.allocate(capacity: 1)
         mem.initialize(to: cmark_mem(
             calloc: { count, size in CmarkArena.calloc(count, size) },
@@ -49,6 +57,7 @@ enum CmarkArena {
 
     /// This thread's arena, created on first use.
     private static func state() -> UnsafeMutablePointer<State> {
+        let key = keyIsReady ? readyKey : self.key
         if let existing = pthread_getspecific(key) { return existing.assumingMemoryBound(to: State.self) }
         let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
         state.initialize(to: State(chunk: newChunk(standardChunk, previous: nil), capacity: standardChunk,
