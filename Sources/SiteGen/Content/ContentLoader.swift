@@ -51,22 +51,16 @@ public struct ContentLoader: Sendable {
     func load(_ inventory: ContentInventory, reusing cache: [String: BuildCache.Entry], bodies: BodyStore? = nil)
         async -> (ContentStore, entries: [String: BuildCache.Entry], parsed: Int) {
         let prefix = sourcePrefix
-        let results = await Parallel.map(inventory.markdown) { file -> (BuildCache.Entry, fresh: Bool) in
-            let stamp = FileStamp(path: prefix + file.path)
-            if let stamp, var entry = cache[file.path], entry.stamp == stamp {
-                if let bodies, case .article(var document) = entry.loaded {
-                    document.body.moveBody(to: bodies)
-                    entry.loaded = .article(document)
-                }
-                return (entry, false)
+        let results = await Parallel.mapChunks(inventory.markdown) { files -> [(BuildCache.Entry, fresh: Bool)] in
+            var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
+                let stamp = FileStamp(path: prefix + file.path)
+                if let stamp, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
+                let (loaded, diagnostics) = self.load(file)
+                return (BuildCache.Entry(stamp: stamp ?? FileStamp(size: -1, modified: 0, inode: 0),
+                                         loaded: loaded, diagnostics: diagnostics), true)
             }
-            var (loaded, diagnostics) = self.load(file)
-            if let bodies, case .article(var document) = loaded {
-                document.body.moveBody(to: bodies)
-                loaded = .article(document)
-            }
-            return (BuildCache.Entry(stamp: stamp ?? FileStamp(size: -1, modified: 0, inode: 0),
-                                     loaded: loaded, diagnostics: diagnostics), true)
+            if let bodies { Self.moveBodies(of: &results, to: bodies) }
+            return results
         }
         let store = Self.store(inventory, results.lazy.map { ($0.0.loaded, $0.0.diagnostics) })
         var entries: [String: BuildCache.Entry] = [:]
@@ -75,6 +69,23 @@ public struct ContentLoader: Sendable {
             entries[file.path] = result.0
         }
         return (store, entries, results.count { $0.fresh })
+    }
+
+    /// The articles' bodies go to `store` with one write per chunk of files, and what only decoding
+    /// needed (the first paragraph, from which the summary was made, and the headings) is dropped.
+    static func moveBodies(of results: inout [(BuildCache.Entry, fresh: Bool)], to store: BodyStore) {
+        var articles: [(index: Int, document: ArticleDocument)] = []
+        for index in results.indices {
+            if case .article(let document) = results[index].0.loaded { articles.append((index, document)) }
+        }
+        var bodies = articles.map(\.document.body.body)
+        MarkdownBody.move(&bodies, to: store)
+        for (number, (index, var document)) in articles.enumerated() {
+            document.body.body = bodies[number]
+            document.body.firstParagraph = ""
+            document.body.headings = []
+            results[index].0.loaded = .article(document)
+        }
     }
 
     /// Puts loaded files (fresh or from a cache) together with the inventory's static files.
@@ -145,12 +156,21 @@ enum Parallel {
         _ items: [Input], chunkSize: Int = 16, _ transform: @escaping @Sendable (Input) -> Output
     ) async -> [Output] {
         guard items.count > 1 else { return items.map(transform) }
+        return await mapChunks(items, chunkSize: chunkSize) { $0.map(transform) }
+    }
+
+    /// `map` for work done a chunk at a time: `transform` gets up to `chunkSize` consecutive items and
+    /// returns one output for each.
+    static func mapChunks<Input: Sendable, Output: Sendable>(
+        _ items: [Input], chunkSize: Int = 16, _ transform: @escaping @Sendable ([Input]) -> [Output]
+    ) async -> [Output] {
+        guard items.count > 1 else { return transform(items) }
         let chunks = stride(from: 0, to: items.count, by: chunkSize).map { start in
             (start, Array(items[start..<min(start + chunkSize, items.count)]))
         }
         return await withTaskGroup(of: (Int, [Output]).self) { group in
             for (start, chunk) in chunks {
-                group.addTask { (start, chunk.map(transform)) }
+                group.addTask { (start, transform(chunk)) }
             }
             var parts: [(Int, [Output])] = []
             parts.reserveCapacity(chunks.count)

@@ -67,6 +67,8 @@ public final class BodyStore: @unchecked Sendable {
         self.init(descriptor: descriptor, name: name, path: path, end: Int(info.st_size))
     }
 
+    /// Reads use pread(2), not a mapping: mapped pages of the file would count as the process's
+    /// memory (peak RSS went from 136 to 380 MB at 10k articles).
     deinit { close(descriptor) }
 
     static func isStoreName(_ name: String) -> Bool {
@@ -259,18 +261,40 @@ public struct MarkdownBody: Sendable, Equatable {
         }
     }
 
+    /// Moves the texts of all `bodies` that are in memory (or in a retiring store) into `store` with
+    /// one write: per-body writes were 20,000 pwrite(2)s at 10k articles, contending for the file.
+    static func move(_ bodies: inout [MarkdownBody], to store: BodyStore) {
+        var buffer: [UInt8] = []
+        var moved: [(index: Int, html: Int, plainText: Int)] = []
+        for index in bodies.indices {
+            let html: [UInt8], plainText: [UInt8]
+            switch bodies[index].storage {
+            case .memory(let h, let p): (html, plainText) = (h, p)
+            case .stored(let old, let h, let p):
+                guard old.retiring, old !== store else { continue }
+                (html, plainText) = (old.bytes(h), old.bytes(p))
+            }
+            buffer += html
+            buffer += plainText
+            moved.append((index, html.count, plainText.count))
+        }
+        guard !moved.isEmpty, let whole = store.write(buffer) else { return }
+        var offset = whole.offset
+        for (index, html, plainText) in moved {
+            bodies[index].storage = .stored(store, html: Slice(offset: offset, count: html),
+                                            plainText: Slice(offset: offset + html, count: plainText))
+            offset += html + plainText
+        }
+    }
+
+    typealias Slice = BodyStore.Slice
+
     /// Moves the texts into `store`: from memory, or from an older store that is being retired. They
     /// stay where they are if the store cannot take them.
     mutating func move(to store: BodyStore) {
-        let html: [UInt8], plainText: [UInt8]
-        switch storage {
-        case .memory(let h, let p): (html, plainText) = (h, p)
-        case .stored(let old, let h, let p):
-            guard old.retiring, old !== store else { return }
-            (html, plainText) = (old.bytes(h), old.bytes(p))
-        }
-        guard let htmlSlice = store.write(html), let plainSlice = store.write(plainText) else { return }
-        storage = .stored(store, html: htmlSlice, plainText: plainSlice)
+        var one = [self]
+        Self.move(&one, to: store)
+        self = one[0]
     }
 
     public static func == (a: MarkdownBody, b: MarkdownBody) -> Bool {

@@ -20,14 +20,6 @@ public struct MarkdownResult: Sendable, Equatable {
         public var id: String
     }
 
-    /// For a build: the HTML and plain text go to `store`, and what only decoding needed (the first
-    /// paragraph, from which the summary was made, and the headings) is dropped.
-    mutating func moveBody(to store: BodyStore) {
-        body.move(to: store)
-        firstParagraph = ""
-        headings = []
-    }
-
     public init(html: String, plainText: String, firstParagraph: String, wordCount: Int, headings: [Heading]) {
         self.init(body: MarkdownBody(html: html, plainText: plainText), firstParagraph: firstParagraph,
                   wordCount: wordCount, headings: headings)
