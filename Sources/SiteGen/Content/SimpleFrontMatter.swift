@@ -1,9 +1,8 @@
-import Yams
-
 /// A reader for the plain front matter nearly every file has (`key: value` lines, values plain,
-/// double-quoted or a one-line `[a, "b"]` list), which builds the same nodes as `Yams.compose` without
-/// libyaml, the node hashing of Yams' duplicate check and its regex tag resolution (together ~18% of
-/// the parse stage). It accepts only a strict subset in which YAML has one reading and cannot fail:
+/// double-quoted or a one-line `[a, "b"]` list), which gives the same `YAMLValue` as `Yams.compose` and
+/// its conversion, without libyaml, Yams' nodes (tags, resolvers), the node hashing of its duplicate
+/// check and its regex tag resolution. It accepts only a strict subset in which YAML has one reading
+/// and cannot fail:
 ///
 /// - printable ASCII only (columns are then bytes), every line `key: value` starting at column 1,
 ///   no blank or comment lines, no indented (continuation) lines, no duplicate keys;
@@ -14,76 +13,67 @@ import Yams
 ///   ` _./:+-,()'!?&;`, has no `: `, and ends in neither a space nor `:`.
 ///
 /// Anything else returns nil and goes to Yams, so errors and their positions come from Yams as before.
-/// The nodes copy what Yams' composer makes: quoted scalars tagged `str` (libyaml's quoted_implicit),
-/// plain ones `implicit`, collections `implicit` with style `any` (Yams reads the style from the end
-/// event, which carries none), marks 1-based.
 enum SimpleFrontMatter {
-    /// Yams' `Mark` has no public initializer; it is two `Int`s (line, column). Checked once: if the
-    /// layout is ever different, the fast path is off.
-    static let makeMark: (@Sendable (Int, Int) -> Mark)? = {
-        guard MemoryLayout<Mark>.size == MemoryLayout<(Int, Int)>.size,
-              MemoryLayout<Mark>.alignment == MemoryLayout<(Int, Int)>.alignment else { return nil }
-        let probe = unsafeBitCast((3, 7), to: Mark.self)
-        guard probe.line == 3, probe.column == 7 else { return nil }
-        return { line, column in unsafeBitCast((line, column), to: Mark.self) }
-    }()
-
-    static func compose(_ yaml: String) -> Node? {
-        guard let makeMark, !yaml.isEmpty else { return nil }
+    /// The mapping in `yaml`, a block that starts on line `firstLine` of its file, or nil when the
+    /// block is empty or not of the simple shape.
+    static func read(_ yaml: String, firstLine: Int) -> YAMLValue? {
+        guard !yaml.isEmpty else { return nil }
+        if let value = yaml.utf8.withContiguousStorageIfAvailable({ parse($0, firstLine) }) { return value }
         var copy = yaml
-        return copy.withUTF8 { bytes in parse(bytes, makeMark) }
+        return copy.withUTF8 { parse($0, firstLine) }
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ mark: (Int, Int) -> Mark) -> Node? {
-        var pairs: [(Node, Node)] = []
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ firstLine: Int) -> YAMLValue? {
+        var pairs: [YAMLValue.Pair] = []
         var keys: Set<String> = []
         var lineStart = 0
-        var lineNumber = 1
+        var line = firstLine
         while lineStart <= bytes.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
-            guard let (key, value) = line(bytes, lineStart, lineEnd, lineNumber, mark) else { return nil }
+            guard let (key, value) = self.line(bytes, lineStart, lineEnd, line) else { return nil }
             guard keys.insert(key).inserted else { return nil }
-            pairs.append((.scalar(.init(key, Tag(.implicit), .plain, mark(lineNumber, 1))), value))
+            let keyPosition = SourcePosition(line: line, column: 1)
+            pairs.append(YAMLValue.Pair(key: .scalar(.init(text: key, style: .plain, position: keyPosition)), value: value))
             lineStart = lineEnd + 1
-            lineNumber += 1
+            line += 1
         }
-        return .mapping(.init(pairs, Tag(.implicit), .any, mark(1, 1)))
+        return .mapping(pairs, at: SourcePosition(line: firstLine, column: 1))
     }
 
-    private static func line(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ lineNumber: Int,
-                             _ mark: (Int, Int) -> Mark) -> (String, Node)? {
+    private static func line(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                             _ line: Int) -> (String, YAMLValue)? {
         var index = start
         guard index < end, isKeyStart(bytes[index]) else { return nil }
         while index < end && isKey(bytes[index]) { index += 1 }
         let keyEnd = index
         guard keyEnd - start <= 64, index + 2 < end, bytes[index] == 58, bytes[index + 1] == 32 else { return nil }
         index += 2
-        let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<keyEnd]), as: UTF8.self)
-        let valueMark = mark(lineNumber, index - start + 1)
+        let key = string(bytes, start, keyEnd)
+        let valuePosition = SourcePosition(line: line, column: index - start + 1)
         switch bytes[index] {
         case 34:  // "
             guard let (text, after) = quoted(bytes, index, end), after == end else { return nil }
-            return (key, .scalar(.init(text, Tag(.str), .doubleQuoted, valueMark)))
+            return (key, .scalar(.init(text: text, style: .quoted, position: valuePosition)))
         case 91:  // [
-            var items: [Node] = []
+            var items: [YAMLValue] = []
             index += 1
             if index < end && bytes[index] == 93 {
                 index += 1
             } else {
                 while true {
-                    let itemMark = mark(lineNumber, index - start + 1)
+                    let itemPosition = SourcePosition(line: line, column: index - start + 1)
                     guard index < end else { return nil }
                     if bytes[index] == 34 {
                         guard let (text, after) = quoted(bytes, index, end) else { return nil }
-                        items.append(.scalar(.init(text, Tag(.str), .doubleQuoted, itemMark)))
+                        items.append(.scalar(.init(text: text, style: .quoted, position: itemPosition)))
                         index = after
                     } else {
                         guard isAlphanumeric(bytes[index]) else { return nil }
                         let wordStart = index
                         while index < end && isFlowWord(bytes[index]) { index += 1 }
-                        let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[wordStart..<index]), as: UTF8.self)
-                        items.append(.scalar(.init(word, Tag(.implicit), .plain, itemMark)))
+                        items.append(.scalar(.init(text: string(bytes, wordStart, index), style: .plain,
+                                                   position: itemPosition)))
                     }
                     guard index < end else { return nil }
                     if bytes[index] == 93 { index += 1; break }
@@ -92,7 +82,7 @@ enum SimpleFrontMatter {
                 }
             }
             guard index == end else { return nil }
-            return (key, .sequence(.init(items, Tag(.implicit), .any, valueMark)))
+            return (key, .sequence(items, at: valuePosition))
         default:
             let first = bytes[index]
             guard isAlphanumeric(first) || first == 47 else { return nil }
@@ -105,16 +95,21 @@ enum SimpleFrontMatter {
             }
             let last = bytes[end - 1]
             guard last != 32 && last != 58 else { return nil }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
-            return (key, .scalar(.init(text, Tag(.implicit), .plain, valueMark)))
+            return (key, .scalar(.init(text: string(bytes, valueStart, end), style: .plain, position: valuePosition)))
         }
     }
 
     /// A double-quoted string starting at `start` (the quote) on the line ending at `end`: its text and
     /// the index after the closing quote. Printable ASCII only; escapes `\"` and `\\` only.
     private static func quoted(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (String, Int)? {
-        var text: [UInt8] = []
         var index = start + 1
+        while index < end && bytes[index] != 34 && bytes[index] != 92 {
+            guard bytes[index] >= 32 && bytes[index] < 127 else { return nil }
+            index += 1
+        }
+        if index < end && bytes[index] == 34 { return (string(bytes, start + 1, index), index + 1) }
+        // An escape: unescape from here on.
+        var text = Array(bytes[(start + 1)..<index])
         while index < end {
             let byte = bytes[index]
             guard byte >= 32 && byte < 127 else { return nil }
@@ -129,6 +124,10 @@ enum SimpleFrontMatter {
             index += 1
         }
         return nil
+    }
+
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
