@@ -4,7 +4,7 @@ import Yams
 /// A YAML mapping read with positions: every value knows the file line and column it came from, so
 /// type errors and unknown references can point at the exact spot in the Markdown file.
 public struct YAMLFields {
-    public struct Field {
+    public struct Field: Equatable {
         public var key: String
         public var keyPosition: SourcePosition
         public var value: YAMLValue
@@ -22,12 +22,16 @@ public struct YAMLFields {
     /// Parses `yaml`, which starts on line `firstLine` of `file`. A syntax error becomes a diagnostic.
     public init(yaml: String, file: String, firstLine: Int) {
         self.file = file
+        // Plain `key: value` front matter is read without libyaml (same fields, see SimpleFrontMatter).
+        if let simple = SimpleFrontMatter.read(yaml, firstLine: firstLine) {
+            fields = simple
+            parsed = true
+            return
+        }
         let value: YAMLValue?
         do {
-            // Plain `key: value` front matter is read without libyaml (same values, see SimpleFrontMatter).
             // Explicit UTF-8: Yams' `.default` encoding is worked out again on every call (2% of a build).
-            value = try SimpleFrontMatter.read(yaml, firstLine: firstLine)
-                ?? Yams.compose(yaml: yaml, .default, .default, .utf8).map { YAMLValue($0, firstLine: firstLine) }
+            value = try Yams.compose(yaml: yaml, .default, .default, .utf8).map { YAMLValue($0, firstLine: firstLine) }
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, yaml: yaml, file: file, firstLine: firstLine))
             return
