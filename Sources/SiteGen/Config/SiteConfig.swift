@@ -113,15 +113,14 @@ extension SiteConfig {
 
     private static func readMenu(_ fields: inout YAMLFields, into diagnostics: inout [Diagnostic]) -> [MenuItem] {
         guard let field = fields.field("menu") else { return [] }
-        guard case .sequence(let items) = field.value else {
+        guard case .sequence(let items, _) = field.value else {
             fields.typeError(field, expected: "a list of {label, url} entries")
             return []
         }
         var menu: [MenuItem] = []
         for item in items {
-            let position = fields.position(of: item)
-            guard case .mapping(let mapping) = item,
-                  let label = mapping["label"]?.string, let url = mapping["url"]?.string else {
+            let position = item.position
+            guard let label = item.text(of: "label"), let url = item.text(of: "url") else {
                 diagnostics.append(.error(fields.file, position, "each menu entry needs 'label' and 'url'",
                                           hint: "write each entry as '- label: About' with 'url: /about/' on the next line"))
                 continue

@@ -1,18 +1,15 @@
-import Yams
-
-/// Converts YAML nodes that sitegen does not interpret into template `params`.
+/// Converts YAML values that sitegen does not interpret into template `params`.
 enum FrontMatterParams {
-    static func convert(_ node: Node) -> ParamValue {
-        switch node {
-        case .scalar(let scalar): return .string(scalar.string)
-        case .sequence(let sequence): return .list(sequence.map(convert))
-        case .mapping(let mapping):
+    static func convert(_ value: YAMLValue) -> ParamValue {
+        switch value {
+        case .scalar(let scalar): return .string(scalar.text)
+        case .sequence(let items, _): return .list(items.map(convert))
+        case .mapping(let pairs, _):
             var map: [String: ParamValue] = [:]
-            for (key, value) in mapping {
-                if let key = key.string { map[key] = convert(value) }
+            for pair in pairs {
+                if let key = pair.key.text { map[key] = convert(pair.value) }
             }
             return .map(map)
-        case .alias: return .string("")
         }
     }
 

@@ -4,16 +4,15 @@ import Yams
 /// A YAML mapping read with positions: every value knows the file line and column it came from, so
 /// type errors and unknown references can point at the exact spot in the Markdown file.
 public struct YAMLFields {
-    public struct Field {
+    public struct Field: Equatable {
         public var key: String
         public var keyPosition: SourcePosition
-        public var value: Node
-        public var position: SourcePosition
+        public var value: YAMLValue
+        public var position: SourcePosition { value.position }
     }
 
     public let file: String
     public private(set) var fields: [Field] = []
-    let firstLine: Int
     /// Problems found while reading: syntax errors, duplicate keys, wrong types.
     public var diagnostics: [Diagnostic] = []
     /// False when the YAML could not be read as a mapping; then only the syntax error is reported,
@@ -23,12 +22,16 @@ public struct YAMLFields {
     /// Parses `yaml`, which starts on line `firstLine` of `file`. A syntax error becomes a diagnostic.
     public init(yaml: String, file: String, firstLine: Int) {
         self.file = file
-        self.firstLine = firstLine
-        let node: Node?
+        // Plain `key: value` front matter is read without libyaml (same fields, see SimpleFrontMatter).
+        if let simple = SimpleFrontMatter.read(yaml, firstLine: firstLine) {
+            fields = simple
+            parsed = true
+            return
+        }
+        let value: YAMLValue?
         do {
-            // Plain `key: value` front matter is read without libyaml (same nodes, see SimpleFrontMatter).
             // Explicit UTF-8: Yams' `.default` encoding is worked out again on every call (2% of a build).
-            node = try SimpleFrontMatter.compose(yaml) ?? Yams.compose(yaml: yaml, .default, .default, .utf8)
+            value = try Yams.compose(yaml: yaml, .default, .default, .utf8).map { YAMLValue($0, firstLine: firstLine) }
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, yaml: yaml, file: file, firstLine: firstLine))
             return
@@ -37,40 +40,32 @@ public struct YAMLFields {
                                       hint: "check the YAML syntax of this block"))
             return
         }
-        guard let node else {  // empty front matter
+        guard let value else {  // empty front matter
             parsed = true
             return
         }
-        guard case .mapping(let mapping) = node else {
-            diagnostics.append(.error(file, position(of: node),
+        guard case .mapping(let pairs, _) = value else {
+            diagnostics.append(.error(file, value.position,
                                       "front matter must be a mapping of keys to values",
                                       hint: "write one 'key: value' per line"))
             return
         }
         parsed = true
         var seen: [String: SourcePosition] = [:]
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
-                diagnostics.append(.error(file, position(of: keyNode), "keys must be plain names",
+        for pair in pairs {
+            guard case .scalar(let key) = pair.key else {
+                diagnostics.append(.error(file, pair.key.position, "keys must be plain names",
                                           hint: "write one 'name: value' per line; a key cannot be a list or a mapping"))
                 continue
             }
-            let key = scalar.string
-            let keyPosition = position(of: keyNode)
-            if let earlier = seen[key] {
-                diagnostics.append(.error(file, keyPosition, "duplicate key '\(key)'",
+            if let earlier = seen[key.text] {
+                diagnostics.append(.error(file, key.position, "duplicate key '\(key.text)'",
                                           hint: "first defined on line \(earlier.line); keep one"))
                 continue
             }
-            seen[key] = keyPosition
-            fields.append(Field(key: key, keyPosition: keyPosition, value: value, position: position(of: value)))
+            seen[key.text] = key.position
+            fields.append(Field(key: key.text, keyPosition: key.position, value: pair.value))
         }
-    }
-
-    /// The file position of a node (libyaml marks are 1-based within the YAML block).
-    public func position(of node: Node) -> SourcePosition {
-        guard let mark = node.mark else { return SourcePosition(line: firstLine) }
-        return SourcePosition(line: firstLine + mark.line - 1, column: mark.column)
     }
 
     public func field(_ key: String) -> Field? { fields.first { $0.key == key } }
@@ -78,11 +73,11 @@ public struct YAMLFields {
     // MARK: Typed readers. Each records a diagnostic on a wrong type and returns nil.
 
     public mutating func string(_ key: String, required: Bool = false, at fallback: SourcePosition = .start) -> String? {
-        guard let field = field(key), !isNull(field.value) else {
+        guard let field = field(key), !field.value.isNull else {
             if required { missing(key, at: fallback) }
             return nil
         }
-        guard let text = scalarString(field.value) else {
+        guard let text = field.value.text else {
             typeError(field, expected: "a text value")
             return nil
         }
@@ -100,29 +95,29 @@ public struct YAMLFields {
     /// A list of text values; a single text value is accepted as a one-element list.
     public mutating func stringList(_ key: String, required: Bool = false,
                                     at fallback: SourcePosition = .start) -> [(String, SourcePosition)]? {
-        guard let field = field(key), !isNull(field.value) else {
+        guard let field = field(key), !field.value.isNull else {
             if required { missing(key, at: fallback) }
             return nil
         }
         switch field.value {
-        case .sequence(let sequence):
+        case .sequence(let sequence, _):
             var items: [(String, SourcePosition)] = []
             for item in sequence {
-                guard let text = scalarString(item), !text.isEmpty else {
-                    diagnostics.append(.error(file, position(of: item),
+                guard let text = item.text, !text.isEmpty else {
+                    diagnostics.append(.error(file, item.position,
                                               "each entry of '\(key)' must be a non-empty text value",
                                               hint: "write the entries as text, e.g. \(key): [a, b]"))
                     continue
                 }
-                items.append((text, position(of: item)))
+                items.append((text, item.position))
             }
             if required && items.isEmpty && sequence.isEmpty {
                 diagnostics.append(.error(file, field.position, "'\(key)' must list at least one entry",
                                           hint: "e.g. \(key): [a, b]"))
             }
             return items
-        case .scalar(let scalar) where scalar.style != .plain || !looksNumeric(scalar.string):
-            return scalar.string.isEmpty ? [] : [(scalar.string, field.position)]
+        case .scalar(let scalar) where scalar.style != .plain || !looksNumeric(scalar.text):
+            return scalar.text.isEmpty ? [] : [(scalar.text, field.position)]
         default:
             typeError(field, expected: "a list, e.g. \(key): [a, b]")
             return nil
@@ -130,9 +125,9 @@ public struct YAMLFields {
     }
 
     public mutating func bool(_ key: String) -> Bool? {
-        guard let field = field(key), !isNull(field.value) else { return nil }
+        guard let field = field(key), !field.value.isNull else { return nil }
         if case .scalar(let scalar) = field.value {
-            switch scalar.string.lowercased() {
+            switch scalar.text.lowercased() {
             case "true", "yes", "on": return true
             case "false", "no", "off": return false
             default: break
@@ -143,8 +138,8 @@ public struct YAMLFields {
     }
 
     public mutating func int(_ key: String, range: ClosedRange<Int>) -> Int? {
-        guard let field = field(key), !isNull(field.value) else { return nil }
-        if case .scalar(let scalar) = field.value, let value = Int(scalar.string), range.contains(value) {
+        guard let field = field(key), !field.value.isNull else { return nil }
+        if case .scalar(let scalar) = field.value, let value = Int(scalar.text), range.contains(value) {
             return value
         }
         typeError(field, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -153,12 +148,12 @@ public struct YAMLFields {
 
     /// A nested mapping, read with the same positions.
     public mutating func mapping(_ key: String) -> YAMLFields? {
-        guard let field = field(key), !isNull(field.value) else { return nil }
+        guard let field = field(key), !field.value.isNull else { return nil }
         guard case .mapping = field.value else {
             typeError(field, expected: "a mapping of keys to values")
             return nil
         }
-        return YAMLFields(node: field.value, file: file, firstLine: firstLine)
+        return YAMLFields(nested: field.value, file: file)
     }
 
     /// Records a diagnostic for each key not in `known`, suggesting the closest known key.
@@ -191,15 +186,13 @@ public struct YAMLFields {
                                         : "add a line '\(key): …'"))
     }
 
-    private init(node: Node, file: String, firstLine: Int) {
+    private init(nested value: YAMLValue, file: String) {
         self.file = file
-        self.firstLine = firstLine
         self.parsed = true
-        guard case .mapping(let mapping) = node else { return }
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else { continue }
-            fields.append(Field(key: scalar.string, keyPosition: position(of: keyNode),
-                                value: value, position: position(of: value)))
+        guard case .mapping(let pairs, _) = value else { return }
+        for pair in pairs {
+            guard case .scalar(let key) = pair.key else { continue }
+            fields.append(Field(key: key.text, keyPosition: key.position, value: pair.value))
         }
     }
 
@@ -211,26 +204,13 @@ public struct YAMLFields {
         return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
-    private func scalarString(_ node: Node) -> String? {
-        if case .scalar(let scalar) = node { return scalar.string }
-        return nil
-    }
-
-    private func isNull(_ node: Node) -> Bool {
-        if case .scalar(let scalar) = node, scalar.style == .plain {
-            return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-        }
-        return false
-    }
-
     private func looksNumeric(_ text: String) -> Bool { Double(text) != nil }
 
-    private func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): return "'\(scalar.string)'"
+    private func describe(_ value: YAMLValue) -> String {
+        switch value {
+        case .scalar(let scalar): return "'\(scalar.text)'"
         case .sequence: return "a list"
         case .mapping: return "a mapping"
-        case .alias: return "an alias"
         }
     }
 
