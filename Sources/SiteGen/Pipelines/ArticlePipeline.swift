@@ -5,7 +5,7 @@ enum ArticlePipeline {
     static func jobs(_ site: Site) -> [RenderJob] {
         var jobs: [RenderJob] = []
         for indices in site.articlesBySection.values {
-            for (position, index) in indices.enumerated() {
+            for position in indices.indices {
                 jobs.append(job(site, indices: indices, position: position))
             }
         }
