@@ -232,6 +232,14 @@ struct RobustnessTests {
         ])
     }
 
+    @Test func aStaticFileWhereTheSearchIndexGoes() async throws {
+        // The search index files are planned after the pages (they are built while pages render).
+        let errors = try await Self.failure("-- content/blog/a.md --\n" + article()
+            + "\n-- content/search/manifest.json --\n{}\n")
+        #expect(Self.lines(errors).count == 1, "\(errors)")
+        #expect(Self.lines(errors).first?.contains("'search/manifest.json'") == true, "\(errors)")
+    }
+
     @Test func aliasCollidingWithAFeedOrTheSitemap() async throws {
         let errors = try await Self.failure("-- content/blog/a.md --\n" + article(extra: "aliases: [/feed.xml, /sitemap.xml]"))
         #expect(Self.lines(errors).count == 2, "\(errors)")

@@ -200,7 +200,7 @@ public struct Builder: Sendable {
                 rendered.fingerprints.merge(outcome.fingerprints) { first, _ in first }
                 return more
             }
-            problems += Planner.checkCollisions(jobs + more, staticFiles: staticFiles)
+            problems += Planner.checkCollisions(more, after: jobs, staticFiles: staticFiles)
                 + OutputPath.checkContained(more, staticFiles: [])
             report.count(more, staticFiles: staticFiles.count, articles: report.articles)
             for job in more { report.owners[job.file] = job.owner }
@@ -265,12 +265,23 @@ struct Reuse: Sendable {
     }
 
     /// A name for an output derived from its content: every file's fingerprint and every static source.
+    /// Order-independent: the sum of each entry's own fingerprint (sorting 14,000 paths first took
+    /// ~13 ms of a 10k build).
     static func contentID(_ outputs: [String: Fingerprint], statics: [String: FileStamp]) -> String {
-        var hash = Fingerprint()
-        for (file, fingerprint) in outputs.sorted(by: { $0.key < $1.key }) { hash.add(file); hash.add(fingerprint) }
-        for (file, stamp) in statics.sorted(by: { $0.key < $1.key }) {
-            hash.add(file); hash.add(stamp.size); hash.add(stamp.modified); hash.add(stamp.inode)
+        var outputSum: UInt64 = 0, staticSum: UInt64 = 0
+        for (file, fingerprint) in outputs {
+            var entry = Fingerprint()
+            entry.add(file)
+            entry.add(fingerprint)
+            outputSum &+= entry.value
         }
+        for (file, stamp) in statics {
+            var entry = Fingerprint()
+            entry.add(file); entry.add(stamp.size); entry.add(stamp.modified); entry.add(stamp.inode)
+            staticSum &+= entry.value
+        }
+        var hash = Fingerprint()
+        hash.add(outputs.count); hash.add(outputSum); hash.add(statics.count); hash.add(staticSum)
         return hash.description
     }
 

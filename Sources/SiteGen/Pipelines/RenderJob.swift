@@ -96,6 +96,15 @@ public enum Planner {
         return jobs
     }
 
+    /// `checkCollisions` for `more` jobs planned after `earlier` ones were checked: only the files of
+    /// `more` can collide now, so only the earlier jobs and static files at those files take part.
+    static func checkCollisions(_ more: [RenderJob], after earlier: [RenderJob],
+                                staticFiles: [ContentInventory.StaticFile]) -> [Diagnostic] {
+        let files = Set(more.map(\.file))
+        return checkCollisions(earlier.filter { files.contains($0.file) } + more,
+                               staticFiles: staticFiles.filter { files.contains($0.outputPath) })
+    }
+
     /// Two outputs at the same file, or a generated file where a static file from `content/` goes,
     /// are errors naming both sources.
     public static func checkCollisions(_ jobs: [RenderJob], staticFiles: [ContentInventory.StaticFile]) -> [Diagnostic] {
