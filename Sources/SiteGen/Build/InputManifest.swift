@@ -37,9 +37,22 @@ struct InputManifest: Equatable {
                                      diagnostics: &ignored).map { "\(TemplateSet.folder)/\($0)" }
         paths += inventory.markdown.map(\.path)
         paths += inventory.staticFiles.map(\.sourcePath)
+        // stat(2) on every core: ~10,000 calls at 10k articles, on the serial path of every build.
+        let all = paths
+        let found = [FileStamp](unsafeUninitializedCapacity: all.count) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            let chunk = 512
+            DispatchQueue.concurrentPerform(iterations: (all.count + chunk - 1) / chunk) { part in
+                for index in (part * chunk)..<min(all.count, part * chunk + chunk) {  // each index once
+                    (base + index).initialize(to: FileStamp(path: prefix + all[index])
+                                                  ?? FileStamp(size: -1, modified: 0, inode: 0))
+                }
+            }
+            initialized = all.count
+        }
         var stamps: [String: FileStamp] = [:]
         stamps.reserveCapacity(paths.count)
-        for path in paths { stamps[path] = FileStamp(path: prefix + path) ?? FileStamp(size: -1, modified: 0, inode: 0) }
+        for (path, stamp) in zip(paths, found) { stamps[path] = stamp }
         return stamps
     }
 
