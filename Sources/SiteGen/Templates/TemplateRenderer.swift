@@ -19,7 +19,9 @@ struct TemplateRenderer {
     }
 
     mutating func render(_ nodes: [TemplateNode]) {
-        for node in nodes {
+        for index in nodes.indices {
+            // `nodes` (a parameter, alive for the whole call) holds every node: no retain per node.
+            unowned(unsafe) let node = nodes[index]
             switch node.kind {
             case .text:
                 output.append(contentsOf: node.bytes)
