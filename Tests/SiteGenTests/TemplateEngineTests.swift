@@ -151,8 +151,8 @@ struct TemplateEngineTests {
             "menu": [["label": "Blog", "url": "/blog/", "is_current": true], ["label": "About", "url": "/about/", "is_current": false]],
             "newsletter": ["action": "/subscribe", "heading": "Mailing list", "text": ""], "params": [:],
         ]
-        func page(_ kind: String, _ extra: [String: TemplateValue] = [:]) -> TemplateValue {
-            var fields: [String: TemplateValue] = ["kind": .string(kind), "title": "T", "document_title": "T | The Harbor",
+        func page(_ kind: String, _ extra: TemplateFields = [:]) -> TemplateValue {
+            var fields: TemplateFields = ["kind": .string(kind), "title": "T", "document_title": "T | The Harbor",
                                                    "description": "D", "url": "/t/", "permalink": "https://x.org/t/",
                                                    "og_type": "website", "noindex": false]
             fields.merge(extra) { _, new in new }

@@ -440,3 +440,51 @@ struct UnitTests {
         }
     }
 }
+
+/// Template objects (a small array scanned by key hash) behave like a dictionary.
+@Suite struct TemplateFieldsTests {
+    @Test func setRemoveAndMergeAgreeWithADictionary() {
+        let pool = ["", "a", "b", "url", "title", "document_title", "total_publications_of_the_site", "é", "한국", "A"]
+        var fields = TemplateFields()
+        var reference: [String: TemplateValue] = [:]
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for step in 0..<2_000 {
+            let key = pool[next(pool.count)]
+            switch next(4) {
+            case 0:
+                fields[key] = nil
+                reference[key] = nil
+            case 1:
+                let other: TemplateFields = [pool[next(pool.count)]: .int(step), pool[next(pool.count)]: .int(-step)]
+                fields.merge(other) { old, new in old == new ? old : .list([old, new]) }
+                reference.merge(other.mapValues { $0 }) { old, new in old == new ? old : .list([old, new]) }
+            default:
+                fields[key] = .int(step)
+                reference[key] = .int(step)
+            }
+            #expect(fields.count == reference.count)
+            #expect(fields.mapValues { $0 } == reference)
+            for name in pool {
+                #expect(fields[name] == reference[name], "\(name) at step \(step)")
+                #expect(TemplateValue.object(fields)[TemplateKey(name)] == reference[name])
+            }
+        }
+    }
+
+    @Test func equalityIgnoresOrderAndLiteralsKeepTheLastValue() {
+        let forward: TemplateFields = ["a": 1, "b": 2, "c": 3]
+        let backward: TemplateFields = ["c": 3, "b": 2, "a": 1]
+        #expect(forward == backward)
+        #expect(forward != ["a": 1, "b": 2])
+        #expect(forward != ["a": 1, "b": 2, "d": 3])
+        #expect(TemplateFields(["c": 3, "a": 1, "b": 2]) == forward)
+        let repeated = TemplateValue(dictionaryLiteral: ("k", 1), ("k", 2))
+        #expect(repeated == ["k": 2])
+        #expect(forward.merging(["a": 9, "z": 0]) { _, new in new } == ["a": 9, "b": 2, "c": 3, "z": 0])
+        #expect(forward.keys.sorted() == ["a", "b", "c"])
+    }
+}

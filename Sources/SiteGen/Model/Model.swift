@@ -11,8 +11,13 @@ public indirect enum ParamValue: Sendable, Equatable {
         switch self {
         case .string(let text): return .string(text)
         case .list(let items): return .list(items.map(\.templateValue))
-        case .map(let map): return .object(map.mapValues(\.templateValue))
+        case .map(let map): return Self.templateObject(map)
         }
+    }
+
+    /// A map of values (`params` of the site, a page or an author) as one template object.
+    static func templateObject(_ map: [String: ParamValue]) -> TemplateValue {
+        .object(TemplateFields(map.mapValues(\.templateValue)))
     }
 }
 

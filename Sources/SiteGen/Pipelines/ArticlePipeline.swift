@@ -50,7 +50,7 @@ enum ArticlePipeline {
         values["content"] = .utf8(article.body.htmlBytes)
         values["word_count"] = .int(article.wordCount)
         values["reading_time"] = .int(max(1, (article.wordCount + 225) / 230))
-        values["params"] = .object(article.params.mapValues(\.templateValue))
+        values["params"] = ParamValue.templateObject(article.params)
         values["authors"] = .list(article.authors.compactMap(contexts.authorObject))
         values["authors_label"] = article.authors.count == 1 ? "Author" : "Authors"
         values["categories_label"] = article.categories.count == 1 ? "Category" : "Categories"

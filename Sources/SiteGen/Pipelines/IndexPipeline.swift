@@ -11,7 +11,7 @@ enum IndexPipeline {
                 let context = env.contexts.base(kind: .page, path: "\(page.slug)/", title: page.title,
                                                 description: page.description,
                                                 extraPage: ["content": .string(page.html),
-                                                            "params": .object(page.params.mapValues(\.templateValue))])
+                                                            "params": ParamValue.templateObject(page.params)])
                 return env.render(.page, context)
             })
         }

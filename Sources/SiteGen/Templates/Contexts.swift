@@ -58,7 +58,7 @@ struct Contexts: Sendable {
                 let url = site.urls.resolve(item.url)
                 return ["label": .string(item.label), "url": .string(url), "is_current": .bool(isCurrent(url, current))]
             }),
-            "params": .object(config.params.mapValues(\.templateValue)),
+            "params": ParamValue.templateObject(config.params),
         ]
         if let newsletter = config.newsletter {
             var form: TemplateFields = ["action": .string(site.urls.resolve(newsletter.action)),
@@ -110,7 +110,7 @@ struct Contexts: Sendable {
             "name": .string(author.name), "slug": .string(author.slug),
             "url": .string(site.urls.link("authors/\(author.slug)/")),
             "feed_url": .string(site.urls.link("authors/\(author.slug)/feed.xml")), "bio": .string(author.bioHTML),
-            "params": .object(author.params.mapValues(\.templateValue)),
+            "params": ParamValue.templateObject(author.params),
         ]
         if let role = author.role { values["title"] = .string(role) }
         if let photo = author.photo { values["photo"] = .string(site.urls.resolve(photo)) }

@@ -69,8 +69,8 @@ final class TemplateReference: Sendable {
     }
 
     let kind: Kind
-    /// The dotted names (`a.b` → ["a", "b"]); empty for `current` and `loop`.
-    let names: [String]
+    /// The dotted names (`a.b` → ["a", "b"]) with their hashes; empty for `current` and `loop`.
+    let keys: [TemplateKey]
     /// Transforms in the order they apply (innermost first).
     let transforms: [String]
     /// The tag's text without spaces, to match a section's closing tag.
@@ -78,7 +78,7 @@ final class TemplateReference: Sendable {
 
     init(kind: Kind, names: [String] = [], transforms: [String], text: String) {
         self.kind = kind
-        self.names = names
+        self.keys = names.map(TemplateKey.init)
         self.transforms = transforms
         self.text = text
     }

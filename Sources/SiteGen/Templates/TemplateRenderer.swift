@@ -19,7 +19,9 @@ struct TemplateRenderer {
     }
 
     mutating func render(_ nodes: [TemplateNode]) {
-        for node in nodes {
+        for index in nodes.indices {
+            // `nodes` (a parameter, alive for the whole call) holds every node: no retain per node.
+            unowned(unsafe) let node = nodes[index]
             switch node.kind {
             case .text:
                 output.append(contentsOf: node.bytes)
@@ -127,21 +129,21 @@ struct TemplateRenderer {
             }
         case .anchored:
             value = stack.last
-            for name in reference.names {
-                value = value?[name]
+            for key in reference.keys {
+                value = value?[key]
                 if value == nil { return nil }
             }
         case .climbing:
-            let names = reference.names
-            let first = names[0]
+            let keys = reference.keys
+            let first = keys[0]
             var level = stack.count - 1
             while level >= 0 {
                 if case .object(let fields) = stack[level], let found = fields[first] { value = found; break }
                 level -= 1
             }
-            if names.count > 1 {
-                for index in 1..<names.count {
-                    value = value?[names[index]]
+            if keys.count > 1 {
+                for index in 1..<keys.count {
+                    value = value?[keys[index]]
                     if value == nil { return nil }
                 }
             }

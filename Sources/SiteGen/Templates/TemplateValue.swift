@@ -1,5 +1,5 @@
 /// A value a template can see. Contexts are built from these directly (no `Any`, no reflection),
-/// so a lookup is one dictionary probe and a section test one `switch`.
+/// so a lookup is one scan of an object's key hashes and a section test one `switch`.
 ///
 /// Truthiness follows sitegen's Mustache dialect: `false`, an absent key and an empty list are falsy;
 /// every string (even empty), number (even 0) and object is truthy. Optional values are therefore
@@ -12,11 +12,18 @@ public enum TemplateValue: Sendable, Equatable {
     case int(Int)
     case bool(Bool)
     case list([TemplateValue])
-    case object([String: TemplateValue])
+    case object(TemplateFields)
 
     /// The value of `key` when this is an object.
     @inline(__always)
     subscript(key: String) -> TemplateValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+
+    /// The value of `key` when this is an object (the key's hash computed once, by the caller).
+    @inline(__always)
+    subscript(key: TemplateKey) -> TemplateValue? {
         if case .object(let fields) = self { return fields[key] }
         return nil
     }
@@ -104,12 +111,8 @@ extension TemplateValue: ExpressibleByArrayLiteral {
 
 extension TemplateValue: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        var fields: [String: TemplateValue] = [:]
-        fields.reserveCapacity(elements.count)
+        var fields = TemplateFields()
         for (key, value) in elements { fields[key] = value }
         self = .object(fields)
     }
 }
-
-/// The fields of a context object under construction.
-public typealias TemplateFields = [String: TemplateValue]
