@@ -2,7 +2,7 @@ import Foundation
 
 /// What the index needs from the documents' text: for every term, the documents it occurs in with
 /// a weighted frequency and whether it is in the title or an author's name, plus each document's
-/// length (words of summary and body). Postings are grouped by term id ("compressed rows").
+/// length (words of summary and body).
 ///
 /// The documents are analysed in fixed blocks of `chunkSize` (by document id), the blocks in
 /// parallel, each worker with its own `TermTable`; the blocks are then merged in order, numbering
@@ -15,13 +15,15 @@ struct SearchAnalysis {
     /// Documents a block: big enough that a block's vocabulary is small next to its words.
     static let chunkSize = 256
 
+    /// The terms, numbered by first appearance.
     var terms: [String]
+    /// Per document: its words in summary and body.
     var lengths: [Int32]
-    /// Postings of term t: `starts[t]..<starts[t + 1]` in the arrays below, by document.
-    var starts: [Int]
-    var documents: [Int32]
-    var weights: [Float]
-    var flags: [UInt8]
+    /// The blocks, in document order, and per block its term ids (block term → `terms` index).
+    /// The entries are not regrouped by term: the index reads them in passes (`forEachEntry`), so
+    /// a large site holds each entry once.
+    private var chunks: [Chunk]
+    private var globals: [[Int32]]
 
     init(_ documents: [SearchDocument], memo: Memo? = nil, chunkSize: Int = Self.chunkSize) {
         let chunks = stride(from: 0, to: documents.count, by: chunkSize).map {
@@ -76,9 +78,8 @@ struct SearchAnalysis {
         var entryStarts: [Int]
     }
 
-    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance, and
-    /// the blocks' entries are sorted by term straight into the postings (counting sort; documents
-    /// stay in order).
+    /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance. The
+    /// blocks' entries stay where they are (grouped by document); `forEachEntry` reads them.
     private static func merge(_ chunks: [Chunk], sources: [Source?]) -> SearchAnalysis {
         var terms: [String] = [], termIDs: [String: Int32] = [:]
         /// Per worker, per table term id: its global id + 1, or 0 when not seen yet.
@@ -114,42 +115,37 @@ struct SearchAnalysis {
             }
             return global
         }
-        // Postings of term t: starts[t]..<starts[t + 1].
-        var starts = [Int](repeating: 0, count: terms.count + 1)
-        for (chunk, global) in zip(chunks, globals) {
-            for local in chunk.entryTerms { starts[Int(global[Int(local)]) + 1] += 1 }
-        }
-        for t in 0..<terms.count { starts[t + 1] += starts[t] }
-        let entryCount = starts[terms.count]
-        var next = starts
-        var documents = [Int32](repeating: 0, count: entryCount)
-        var weights = [Float](repeating: 0, count: entryCount)
-        var flags = [UInt8](repeating: 0, count: entryCount)
-        var document: Int32 = 0
-        for (chunk, global) in zip(chunks, globals) {
-            for d in 0..<(chunk.entryStarts.count - 1) {
-                for entry in chunk.entryStarts[d]..<chunk.entryStarts[d + 1] {
-                    let term = Int(global[Int(chunk.entryTerms[entry])])
-                    let position = next[term]
-                    next[term] += 1
-                    documents[position] = document
-                    weights[position] = chunk.entryWeights[entry]
-                    flags[position] = chunk.entryFlags[entry]
-                }
-                document += 1
-            }
-        }
-        return SearchAnalysis(terms: terms, lengths: lengths, starts: starts, documents: documents, weights: weights,
-                              flags: flags)
+        return SearchAnalysis(terms: terms, lengths: lengths, chunks: chunks, globals: globals)
     }
 
-    private init(terms: [String], lengths: [Int32], starts: [Int], documents: [Int32], weights: [Float], flags: [UInt8]) {
+    private init(terms: [String], lengths: [Int32], chunks: [Chunk], globals: [[Int32]]) {
         self.terms = terms
         self.lengths = lengths
-        self.starts = starts
-        self.documents = documents
-        self.weights = weights
-        self.flags = flags
+        self.chunks = chunks
+        self.globals = globals
+    }
+
+    /// Calls `body` with every entry, by document, and within a document in the order its terms
+    /// first occur: the document id, the term id, the weighted frequency and the flags.
+    @inline(__always)
+    func forEachEntry(_ body: (_ document: Int, _ term: Int, _ weight: Float, _ flags: UInt8) -> Void) {
+        var document = 0
+        for (chunk, global) in zip(chunks, globals) {
+            global.withUnsafeBufferPointer { global in
+                chunk.entryTerms.withUnsafeBufferPointer { entryTerms in
+                    chunk.entryWeights.withUnsafeBufferPointer { weights in
+                        chunk.entryFlags.withUnsafeBufferPointer { flags in
+                            for d in 0..<(chunk.entryStarts.count - 1) {
+                                for entry in chunk.entryStarts[d]..<chunk.entryStarts[d + 1] {
+                                    body(document, Int(global[Int(entryTerms[entry])]), weights[entry], flags[entry])
+                                }
+                                document += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The blocks of the last analysis with the documents they were made from. A block is reused
