@@ -190,11 +190,11 @@ import Testing
         #expect(entries(a) == entries(b), "\(note)", sourceLocation: sourceLocation)
     }
 
-    /// Every entry of `analysis` as text: document, term, weight and flags.
+    /// Every entry of `analysis` as text (document, term, weight and flags), sorted.
     static func entries(_ analysis: SearchAnalysis) -> [String] {
         var entries: [String] = []
         analysis.forEachEntry { document, term, weight, flags in entries.append("\(document) \(term) \(weight) \(flags)") }
-        return entries
+        return entries.sorted()
     }
 
     static func manyDocuments() -> [SearchDocument] {
@@ -281,7 +281,7 @@ import Testing
         }
         let analysis = SearchAnalysis(documents, chunkSize: 64)
         let index = SearchIndex.build(analysis)
-        var grouped = [[(document: Int, weight: Float, flags: UInt8)]](repeating: [], count: analysis.terms.count)
+        var grouped = [[(document: Int, weight: Int, flags: UInt8)]](repeating: [], count: analysis.terms.count)
         analysis.forEachEntry { document, term, weight, flags in grouped[term].append((document, weight, flags)) }
         let count = Double(documents.count)
         let average = Double(analysis.lengths.reduce(0) { $0 + Int($1) }) / count
@@ -307,6 +307,26 @@ import Testing
             #expect(String(decoding: index.postingText(at: position), as: UTF8.self) == PostingCodec.encode(postings),
                     "\(analysis.terms[term])")
         }
+    }
+
+    @Test func varIntsReadBackAcrossByteBoundaries() {
+        let values = [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_151, 2_097_152, Int(Int32.max), 1 << 40]
+        var bytes: [UInt8] = []
+        for value in values { VarInt.append(value, to: &bytes) }
+        #expect(bytes.count == 1 + 1 + 1 + 2 + 2 + 2 + 3 + 3 + 4 + 5 + 6)
+        var position = 0
+        let read = bytes.withUnsafeBufferPointer { bytes in values.map { _ in VarInt.read(bytes, &position) } }
+        #expect(read == values && position == bytes.count)
+    }
+
+    @Test func weightsAndFlagsSurviveThePacking() {
+        let title = String(repeating: "harbor ", count: 50)
+        let documents = [SearchDocument(title: title, url: "/a/", authorNames: ["Harbor Lee"], body: "harbor trade"),
+                         SearchDocument(title: "Trade", url: "/b/", categoryNames: ["Harbor"], body: "policy")]
+        let analysis = SearchAnalysis(documents)
+        #expect(Self.entries(analysis).filter { $0.hasPrefix("0 0 ") } == ["0 0 153 3"], "3 × 50 + 2 + 1, title and author")
+        let harbor = analysis.terms.firstIndex(of: "harbor")!
+        #expect(Self.entries(analysis).contains("1 \(harbor) 2 0"), "a category name weighs 2")
     }
 
     @Test func quantizedScoresKeepTheirOrder() {

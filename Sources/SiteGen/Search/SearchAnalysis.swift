@@ -10,7 +10,7 @@ import Foundation
 /// `Memo` keeps the blocks between builds (the preview server): after an edit only the blocks
 /// whose documents changed are analysed again.
 struct SearchAnalysis {
-    static let titleWeight: Float = 3, authorWeight: Float = 2, categoryWeight: Float = 2
+    static let titleWeight = 3, authorWeight = 2, categoryWeight = 2
     static let inTitle: UInt8 = 1, inAuthor: UInt8 = 2
     /// Documents a block: big enough that a block's vocabulary is small next to its words.
     static let chunkSize = 256
@@ -73,9 +73,10 @@ struct SearchAnalysis {
     struct Chunk: Sendable {
         var terms: [String]
         var lengths: [Int32]
-        var entryTerms: [Int32], entryWeights: [Float], entryFlags: [UInt8]
-        /// Entries of the block's document d: `entryStarts[d]..<entryStarts[d + 1]`.
-        var entryStarts: [Int]
+        /// Per document, in order: its number of entries, then per entry, by block term id, the
+        /// gap to the previous entry's term id minus one (the first: the id) and weight × 4 +
+        /// flags, all as `VarInt`s. Mostly two bytes an entry, where three arrays took nine.
+        var entries: [UInt8]
     }
 
     /// Joins the blocks, in order, into one analysis: terms are numbered by first appearance. The
@@ -125,23 +126,23 @@ struct SearchAnalysis {
         self.globals = globals
     }
 
-    /// Calls `body` with every entry, by document, and within a document in the order its terms
-    /// first occur: the document id, the term id, the weighted frequency and the flags.
+    /// Calls `body` with every entry, by document (within a document in no particular order):
+    /// the document id, the term id, the weighted frequency and the flags.
     @inline(__always)
-    func forEachEntry(_ body: (_ document: Int, _ term: Int, _ weight: Float, _ flags: UInt8) -> Void) {
+    func forEachEntry(_ body: (_ document: Int, _ term: Int, _ weight: Int, _ flags: UInt8) -> Void) {
         var document = 0
         for (chunk, global) in zip(chunks, globals) {
             global.withUnsafeBufferPointer { global in
-                chunk.entryTerms.withUnsafeBufferPointer { entryTerms in
-                    chunk.entryWeights.withUnsafeBufferPointer { weights in
-                        chunk.entryFlags.withUnsafeBufferPointer { flags in
-                            for d in 0..<(chunk.entryStarts.count - 1) {
-                                for entry in chunk.entryStarts[d]..<chunk.entryStarts[d + 1] {
-                                    body(document, Int(global[Int(entryTerms[entry])]), weights[entry], flags[entry])
-                                }
-                                document += 1
-                            }
+                chunk.entries.withUnsafeBufferPointer { entries in
+                    var position = 0
+                    for _ in chunk.lengths.indices {
+                        var local = -1
+                        for _ in 0..<VarInt.read(entries, &position) {
+                            local += VarInt.read(entries, &position) + 1
+                            let packed = VarInt.read(entries, &position)
+                            body(document, Int(global[local]), packed >> 2, UInt8(packed & 3))
                         }
+                        document += 1
                     }
                 }
             }
@@ -197,15 +198,17 @@ struct SearchAnalysis {
         /// Per table term id: its weight and flags in the current document, and its id in the
         /// current block + 1 (0 when the block has not seen it).
         struct Count {
-            var weight: Float = 0
+            var weight: Int32 = 0
             var local: Int32 = 0
             var flag: UInt8 = 0
         }
         var counts: [Count] = []
         var touched: [Int32] = []
+        /// The current document's entries to sort: block term id << 32 | table term id.
+        var order: [UInt64] = []
         var blockTerms: [Int32] = []
         var length: Int32 = 0
-        var entryTerms: [Int32] = [], entryWeights: [Float] = [], entryFlags: [UInt8] = [], entryStarts = [0]
+        var entries: [UInt8] = []
         var lengths: [Int32] = []
 
         /// The block's analysis, and per block term its id in `table`.
@@ -225,16 +228,17 @@ struct SearchAnalysis {
                 finishDocument()
             }
             let terms = table.terms
-            let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: lengths, entryTerms: entryTerms,
-                              entryWeights: entryWeights, entryFlags: entryFlags, entryStarts: entryStarts)
+            // Copies of the right size: the buffers grew by doubling and serve the next block.
+            let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: Array(lengths), entries: Array(entries))
             let tableTerms = blockTerms
             for id in blockTerms { counts[Int(id)].local = 0 }
             blockTerms.removeAll(keepingCapacity: true)
-            entryTerms = []; entryWeights = []; entryFlags = []; entryStarts = [0]; lengths = []
+            entries.removeAll(keepingCapacity: true)
+            lengths.removeAll(keepingCapacity: true)
             return (chunk, tableTerms)
         }
 
-        mutating func add(_ text: String, weight w: Float, flag f: UInt8, counts countsWords: Bool) {
+        mutating func add(_ text: String, weight w: Int, flag f: UInt8, counts countsWords: Bool) {
             var words: Int32 = 0
             SearchText.withWords(in: text) { scanner in
                 while let (word, isASCII) = scanner.next() {
@@ -245,7 +249,7 @@ struct SearchAnalysis {
                         counts.append(contentsOf: repeatElement(Count(), count: term + 1 - counts.count))
                     }
                     if counts[term].weight == 0 { touched.append(id) }
-                    counts[term].weight += w
+                    counts[term].weight += Int32(w)
                     counts[term].flag |= f
                     words &+= 1
                 }
@@ -260,15 +264,22 @@ struct SearchAnalysis {
                     blockTerms.append(id)
                     counts[term].local = Int32(blockTerms.count)
                 }
-                let count = counts[term]
-                entryTerms.append(count.local - 1)
-                entryWeights.append(count.weight)
-                entryFlags.append(count.flag)
+                order.append(UInt64(counts[term].local - 1) << 32 | UInt64(id))
+            }
+            // By block term id, so that the gaps between ids are small.
+            order.sort()
+            VarInt.append(order.count, to: &entries)
+            var previous = -1
+            for key in order {
+                let local = Int(key >> 32), term = Int(key & 0xFFFF_FFFF)
+                VarInt.append(local - previous - 1, to: &entries)
+                VarInt.append(Int(counts[term].weight) << 2 | Int(counts[term].flag), to: &entries)
+                previous = local
                 counts[term].weight = 0
                 counts[term].flag = 0
             }
+            order.removeAll(keepingCapacity: true)
             touched.removeAll(keepingCapacity: true)
-            entryStarts.append(entryTerms.count)
             lengths.append(length)
             length = 0
         }

@@ -131,7 +131,7 @@ public struct SearchIndex: Sendable {
             let frequency = Double(documents)
             return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
         }
-        @inline(__always) func score(_ document: Int, _ term: Int, _ weight: Float, _ flags: UInt8) -> Double {
+        @inline(__always) func score(_ document: Int, _ term: Int, _ weight: Int, _ flags: UInt8) -> Double {
             let idf = idfs[term], tf = Double(weight)
             var score = idf * tf * (k1 + 1) / (tf + norms[document])
             if flags & SearchAnalysis.inTitle != 0 { score += titleBoost * idf }
@@ -149,7 +149,7 @@ public struct SearchIndex: Sendable {
             next[term] = starts[position]
             starts[position + 1] = starts[position] + textLengths[term]
         }
-        let total = starts[termCount], highest = maxScore
+        let total = starts[termCount], logMax = log1p(maxScore)
         let text = [UInt8](unsafeUninitializedCapacity: total) { text, initialized in
             next.withUnsafeMutableBufferPointer { next in
                 previous.withUnsafeMutableBufferPointer { previous in
@@ -157,7 +157,7 @@ public struct SearchIndex: Sendable {
                     analysis.forEachEntry { document, term, weight, flags in
                         var at = next[term]
                         at += PostingCodec.write(document - previous[term] - 1, into: text, at: at)
-                        text[at] = PostingCodec.digits[Int(quantize(score(document, term, weight, flags), max: highest))]
+                        text[at] = PostingCodec.digits[Int(quantize(score(document, term, weight, flags), logMax: logMax))]
                         next[term] = at + 1
                         previous[term] = document
                     }
@@ -204,8 +204,13 @@ public struct SearchIndex: Sendable {
     /// 1…63 on a log scale: `q = round(63 × ln(1 + score) / ln(1 + max))`, at least 1. The browser
     /// turns it back with `exp(q / 63 × ln(1 + max)) − 1`. Steps are about 6% of the score.
     public static func quantize(_ score: Double, max: Double) -> UInt8 {
-        guard max > 0, score > 0 else { return 1 }
-        let level = (levels * log1p(score) / log1p(max)).rounded()
+        quantize(score, logMax: log1p(max))
+    }
+
+    /// `quantize` with `log1p(max)` worked out once for all scores.
+    @inline(__always) static func quantize(_ score: Double, logMax: Double) -> UInt8 {
+        guard logMax > 0, score > 0 else { return 1 }
+        let level = (levels * log1p(score) / logMax).rounded()
         return UInt8(Swift.max(1, Swift.min(levels, level)))
     }
 
