@@ -45,10 +45,10 @@ enum SearchPipeline {
         let authors = site.authors.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
         let categories = site.categories.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
         let links = SearchManifest.Links(authors: site.urls.link("authors/"), categories: site.urls.link("categories/"))
-        // The documents live only while the index and the manifest are made: the result fragments
-        // make their few again, so a large site does not hold every document while pages render.
+        // The documents live only while the index and the manifest are made: each result fragment
+        // file makes its few, so a large site does not hold every document while pages render.
         let search = Once { () -> (index: SearchIndex, shards: SearchShards, manifest: String) in
-            let documents = SearchPipeline.documents(site)
+            let documents = indexedDocuments(site)
             let index = SearchIndex.build(documents, memo: memo)
             let shards = SearchShards(index)
             let manifest = SearchManifest.json(index: index, firstTerms: shards.firstTerms(index), documents: documents,
@@ -78,7 +78,7 @@ enum SearchPipeline {
                 for id in group { hash.add(site.articles[count - 1 - id].fingerprint) }
             }
             jobs.append(job("docs/\(start / perFile).json", fingerprint) {
-                SearchManifest.fragments(documents(site, group)[...])
+                SearchManifest.fragments(shownDocuments(site, group)[...])
             })
         }
         return jobs
@@ -99,20 +99,31 @@ enum SearchPipeline {
         return count > 0 ? count : nil
     }
 
-    /// The published articles, oldest first: all of them, or those with the ids `ids` (id 0 is the oldest).
-    static func documents(_ site: Site, _ ids: Range<Int>? = nil) -> [SearchDocument] {
-        let count = site.articles.count
-        return (ids ?? 0..<count).map { id in
-            let article = site.articles[count - 1 - id]
+    /// The published articles, oldest first, with what the index and the manifest read: text,
+    /// year, authors and categories (no link or dates).
+    static func indexedDocuments(_ site: Site) -> [SearchDocument] {
+        site.articles.reversed().map { article in
             var document = SearchDocument(
-                title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
-                dateISO: String(site.dates.rfc3339(article.date).prefix(10)), year: site.dates.year(article.date),
+                title: article.title, url: "", year: site.dates.year(article.date),
                 authors: article.authors.compactMap { site.authorIndex[$0] },
                 categories: article.categories.compactMap { site.categoryIndex[$0] },
                 authorNames: article.authors.compactMap { site.author($0)?.name },
                 categoryNames: article.categories.compactMap { site.category($0)?.name },
                 summary: article.summary)
             document.text = article.body  // read when analysed, not held for every article at once
+            return document
+        }
+    }
+
+    /// The articles with ids `ids` (0 is the oldest), with what a result shows: title, link,
+    /// dates, summary and text.
+    static func shownDocuments(_ site: Site, _ ids: Range<Int>) -> [SearchDocument] {
+        ids.map { id in
+            let article = site.articles[site.articles.count - 1 - id]
+            var document = SearchDocument(
+                title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
+                dateISO: String(site.dates.rfc3339(article.date).prefix(10)), summary: article.summary)
+            document.text = article.body
             return document
         }
     }
