@@ -63,13 +63,10 @@ import Testing
                         + "cooperative cooperatives abcdefgh abcdefghi abcdefghij bcdefghij 1234567890123456 1234567890123457"]
         let documents = texts.map { SearchDocument(title: "", url: "", body: $0) }
         let analysis = SearchAnalysis(documents)
+        var found = [Set<String>](repeating: [], count: texts.count)
+        analysis.forEachEntry { document, term, _, _ in found[document].insert(analysis.terms[term]) }
         for (id, text) in texts.enumerated() {
-            var found = Set<String>()
-            for term in analysis.terms.indices
-            where analysis.documents[analysis.starts[term]..<analysis.starts[term + 1]].contains(Int32(id)) {
-                found.insert(analysis.terms[term])
-            }
-            #expect(found == Set(SearchText.terms(in: text)), "\(text)")
+            #expect(found[id] == Set(SearchText.terms(in: text)), "\(text)")
             #expect(Int(analysis.lengths[id]) == SearchText.terms(in: text).count)
         }
     }
@@ -190,10 +187,14 @@ import Testing
                            sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(a.terms == b.terms, "\(note)", sourceLocation: sourceLocation)
         #expect(a.lengths == b.lengths, "\(note)", sourceLocation: sourceLocation)
-        #expect(a.starts == b.starts, "\(note)", sourceLocation: sourceLocation)
-        #expect(a.documents == b.documents, "\(note)", sourceLocation: sourceLocation)
-        #expect(a.weights == b.weights, "\(note)", sourceLocation: sourceLocation)
-        #expect(a.flags == b.flags, "\(note)", sourceLocation: sourceLocation)
+        #expect(entries(a) == entries(b), "\(note)", sourceLocation: sourceLocation)
+    }
+
+    /// Every entry of `analysis` as text (document, term, weight and flags), sorted.
+    static func entries(_ analysis: SearchAnalysis) -> [String] {
+        var entries: [String] = []
+        analysis.forEachEntry { document, term, weight, flags in entries.append("\(document) \(term) \(weight) \(flags)") }
+        return entries.sorted()
     }
 
     static func manyDocuments() -> [SearchDocument] {
@@ -268,6 +269,64 @@ import Testing
         #expect(index.postings(of: "the") == nil)
         #expect(index.terms == index.terms.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) })
         #expect(index.postings.allSatisfy { $0.allSatisfy { (1...63).contains($0.score) } })
+    }
+
+    /// The index writes its postings text in passes over the analysis; it must be the text of the
+    /// postings scored one term at a time (ids far apart take several characters).
+    @Test func postingsTextIsThatOfPostingsScoredTermByTerm() {
+        let documents = (0..<2_000).map { n in
+            SearchDocument(title: n % 700 == 0 ? "Rare harbor" : "Title \(n % 5)", url: "/\(n)/",
+                           authorNames: n % 3 == 0 ? ["Ann Lee"] : [], summary: n % 90 == 0 ? "A summary" : "",
+                           body: "trade " + String(repeating: "policy ", count: n % 4) + (n == 1_999 ? "last" : "word\(n % 11)"))
+        }
+        let analysis = SearchAnalysis(documents, chunkSize: 64)
+        let index = SearchIndex.build(analysis)
+        var grouped = [[(document: Int, weight: Int, flags: UInt8)]](repeating: [], count: analysis.terms.count)
+        analysis.forEachEntry { document, term, weight, flags in grouped[term].append((document, weight, flags)) }
+        let count = Double(documents.count)
+        let average = Double(analysis.lengths.reduce(0) { $0 + Int($1) }) / count
+        let (k1, b) = (SearchIndex.k1, SearchIndex.b)
+        let scores = grouped.map { entries in
+            let idf = log(1 + (count - Double(entries.count) + 0.5) / (Double(entries.count) + 0.5))
+            return entries.map { entry in
+                let tf = Double(entry.weight), norm = k1 * (1 - b + b * Double(analysis.lengths[entry.document]) / average)
+                return idf * tf * (k1 + 1) / (tf + norm) + (entry.flags & SearchAnalysis.inTitle != 0 ? 1.5 * idf : 0)
+                    + (entry.flags & SearchAnalysis.inAuthor != 0 ? idf : 0)
+            }
+        }
+        let maxScore = scores.joined().max() ?? 0
+        #expect(index.maxScore == maxScore && maxScore > 0)
+        let order = SearchIndex.browserOrder(analysis.terms)
+        #expect(index.terms == order.map { analysis.terms[$0] })
+        #expect(index.postings(of: "last")?.map(\.document) == [1_999])
+        #expect(index.postings(of: "harbor")?.map(\.document) == [0, 700, 1_400])
+        for (position, term) in order.enumerated() {
+            let postings = zip(grouped[term], scores[term]).map { entry, score in
+                SearchIndex.Posting(document: Int32(entry.document), score: SearchIndex.quantize(score, max: index.maxScore))
+            }
+            #expect(String(decoding: index.postingText(at: position), as: UTF8.self) == PostingCodec.encode(postings),
+                    "\(analysis.terms[term])")
+        }
+    }
+
+    @Test func varIntsReadBackAcrossByteBoundaries() {
+        let values = [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_151, 2_097_152, Int(Int32.max), 1 << 40]
+        var bytes: [UInt8] = []
+        for value in values { VarInt.append(value, to: &bytes) }
+        #expect(bytes.count == 1 + 1 + 1 + 2 + 2 + 2 + 3 + 3 + 4 + 5 + 6)
+        var position = 0
+        let read = bytes.withUnsafeBufferPointer { bytes in values.map { _ in VarInt.read(bytes, &position) } }
+        #expect(read == values && position == bytes.count)
+    }
+
+    @Test func weightsAndFlagsSurviveThePacking() {
+        let title = String(repeating: "harbor ", count: 50)
+        let documents = [SearchDocument(title: title, url: "/a/", authorNames: ["Harbor Lee"], body: "harbor trade"),
+                         SearchDocument(title: "Trade", url: "/b/", categoryNames: ["Harbor"], body: "policy")]
+        let analysis = SearchAnalysis(documents)
+        #expect(Self.entries(analysis).filter { $0.hasPrefix("0 0 ") } == ["0 0 153 3"], "3 × 50 + 2 + 1, title and author")
+        let harbor = analysis.terms.firstIndex(of: "harbor")!
+        #expect(Self.entries(analysis).contains("1 \(harbor) 2 0"), "a category name weighs 2")
     }
 
     @Test func quantizedScoresKeepTheirOrder() {

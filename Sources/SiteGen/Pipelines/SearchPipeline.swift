@@ -42,26 +42,26 @@ enum SearchPipeline {
     static func dataJobs(_ site: Site, hints: Hints = Hints()) -> [RenderJob] {
         let content = contentFingerprint(site)
         let memo = hints.memo
-        let documents = Once { SearchPipeline.documents(site) }
-        let search = Once { () -> (index: SearchIndex, shards: SearchShards) in
-            let index = SearchIndex.build(documents.value, memo: memo)
-            return (index, SearchShards(index))
+        let authors = site.authors.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
+        let categories = site.categories.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
+        let links = SearchManifest.Links(authors: site.urls.link("authors/"), categories: site.urls.link("categories/"))
+        // The documents live only while the index and the manifest are made: each result fragment
+        // file makes its few, so a large site does not hold every document while pages render.
+        let search = Once { () -> (index: SearchIndex, shards: SearchShards, manifest: String) in
+            let documents = indexedDocuments(site)
+            let index = SearchIndex.build(documents, memo: memo)
+            let shards = SearchShards(index)
+            let manifest = SearchManifest.json(index: index, firstTerms: shards.firstTerms(index), documents: documents,
+                                               authors: authors, categories: categories, links: links,
+                                               version: content.description)
+            return (index, shards, manifest)
         }
         let shardCount = previousShardCount(content, hints.previousOutputs) ?? search.value.shards.ranges.count
         func job(_ path: String, _ fingerprint: Fingerprint, _ produce: @escaping @Sendable () -> String) -> RenderJob {
             RenderJob(path: folder + path, kind: nil, owner: "layouts/search.mustache", inSitemap: false,
                       fingerprint: fingerprint) { _ in produce() }
         }
-        var jobs: [RenderJob] = []
-        let authors = site.authors.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
-        let categories = site.categories.map { SearchManifest.Facet(slug: $0.slug, name: $0.name) }
-        let links = SearchManifest.Links(authors: site.urls.link("authors/"), categories: site.urls.link("categories/"))
-        jobs.append(job("manifest.json", content) {
-            let built = search.value
-            return SearchManifest.json(index: built.index, firstTerms: built.shards.firstTerms(built.index),
-                                       documents: documents.value, authors: authors, categories: categories,
-                                       links: links, version: content.description)
-        })
+        var jobs: [RenderJob] = [job("manifest.json", content) { search.value.manifest }]
         for number in 0..<shardCount {
             jobs.append(job("shards/\(number).json", shardFingerprint(content, number)) {
                 let built = search.value
@@ -78,7 +78,7 @@ enum SearchPipeline {
                 for id in group { hash.add(site.articles[count - 1 - id].fingerprint) }
             }
             jobs.append(job("docs/\(start / perFile).json", fingerprint) {
-                SearchManifest.fragments(documents.value[group])
+                SearchManifest.fragments(shownDocuments(site, group)[...])
             })
         }
         return jobs
@@ -99,18 +99,31 @@ enum SearchPipeline {
         return count > 0 ? count : nil
     }
 
-    /// The published articles, oldest first.
-    static func documents(_ site: Site) -> [SearchDocument] {
+    /// The published articles, oldest first, with what the index and the manifest read: text,
+    /// year, authors and categories (no link or dates).
+    static func indexedDocuments(_ site: Site) -> [SearchDocument] {
         site.articles.reversed().map { article in
             var document = SearchDocument(
-                title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
-                dateISO: String(site.dates.rfc3339(article.date).prefix(10)), year: site.dates.year(article.date),
+                title: article.title, url: "", year: site.dates.year(article.date),
                 authors: article.authors.compactMap { site.authorIndex[$0] },
                 categories: article.categories.compactMap { site.categoryIndex[$0] },
                 authorNames: article.authors.compactMap { site.author($0)?.name },
                 categoryNames: article.categories.compactMap { site.category($0)?.name },
                 summary: article.summary)
             document.text = article.body  // read when analysed, not held for every article at once
+            return document
+        }
+    }
+
+    /// The articles with ids `ids` (0 is the oldest), with what a result shows: title, link,
+    /// dates, summary and text.
+    static func shownDocuments(_ site: Site, _ ids: Range<Int>) -> [SearchDocument] {
+        ids.map { id in
+            let article = site.articles[site.articles.count - 1 - id]
+            var document = SearchDocument(
+                title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
+                dateISO: String(site.dates.rfc3339(article.date).prefix(10)), summary: article.summary)
+            document.text = article.body
             return document
         }
     }

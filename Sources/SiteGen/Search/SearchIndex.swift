@@ -71,7 +71,7 @@ public struct SearchDocument: Sendable, Equatable {
 /// (title ×3, authors ×2, categories ×2, summary and body ×1) and the length of summary and body,
 /// plus a boost of 1.5 × idf when the term is in the title and 1 × idf when it names an author.
 /// Scores are stored in 6 bits on a log scale (`quantize`). Document ids are positions in
-/// the documents array.
+/// the documents array. The postings are kept as the text the shards hold (`PostingCodec`).
 public struct SearchIndex: Sendable {
     public struct Posting: Sendable, Equatable {
         public var document: Int32
@@ -81,8 +81,11 @@ public struct SearchIndex: Sendable {
 
     /// Sorted by UTF-16 code units, the order of JavaScript string comparison.
     public var terms: [String]
-    /// `postings[i]` belongs to `terms[i]`, ordered by document.
-    public var postings: [[Posting]]
+    /// The postings of every term as the shards hold them (`PostingCodec` text), one term after
+    /// another: term i's are `postingText[postingStarts[i]..<postingStarts[i + 1]]`. About two
+    /// bytes a posting, where decoded ones take eight.
+    public var postingText: [UInt8]
+    public var postingStarts: [Int]
     public var documentCount: Int
     /// The largest score: it quantizes to 63.
     public var maxScore: Double
@@ -101,32 +104,68 @@ public struct SearchIndex: Sendable {
         build(SearchAnalysis(documents, memo: memo))
     }
 
+    /// Reads the analysis three times rather than regrouping it by term: to count each term's
+    /// documents and the length of its postings text, to find the largest score, and to write the
+    /// text. Scores are computed twice instead of being kept, so the largest memory is the
+    /// analysis plus the text.
     static func build(_ analysis: SearchAnalysis) -> SearchIndex {
+        let termCount = analysis.terms.count
         let count = Double(analysis.lengths.count)
         let averageLength = max(1, Double(analysis.lengths.reduce(0) { $0 + Int($1) }) / max(count, 1))
         let norms = analysis.lengths.map { k1 * (1 - b + b * Double($0) / averageLength) }
-        let order = browserOrder(analysis.terms)
-        var scores = [Double](repeating: 0, count: analysis.documents.count)
+        var frequencies = [Int](repeating: 0, count: termCount)
+        var textLengths = [Int](repeating: 0, count: termCount)
+        var previous = [Int](repeating: -1, count: termCount)
+        frequencies.withUnsafeMutableBufferPointer { frequencies in
+            textLengths.withUnsafeMutableBufferPointer { textLengths in
+                previous.withUnsafeMutableBufferPointer { previous in
+                    analysis.forEachEntry { document, term, _, _ in
+                        frequencies[term] += 1
+                        textLengths[term] += PostingCodec.length(document - previous[term] - 1) + 1
+                        previous[term] = document
+                    }
+                }
+            }
+        }
+        let idfs = frequencies.map { documents -> Double in
+            let frequency = Double(documents)
+            return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+        }
+        @inline(__always) func score(_ document: Int, _ term: Int, _ weight: Int, _ flags: UInt8) -> Double {
+            let idf = idfs[term], tf = Double(weight)
+            var score = idf * tf * (k1 + 1) / (tf + norms[document])
+            if flags & SearchAnalysis.inTitle != 0 { score += titleBoost * idf }
+            if flags & SearchAnalysis.inAuthor != 0 { score += authorBoost * idf }
+            return score
+        }
         var maxScore = 0.0
-        for term in analysis.terms.indices {
-            let range = analysis.starts[term]..<analysis.starts[term + 1]
-            let frequency = Double(range.count)
-            let idf = log(1 + (count - frequency + 0.5) / (frequency + 0.5))
-            for entry in range {
-                let tf = Double(analysis.weights[entry])
-                var score = idf * tf * (k1 + 1) / (tf + norms[Int(analysis.documents[entry])])
-                if analysis.flags[entry] & SearchAnalysis.inTitle != 0 { score += titleBoost * idf }
-                if analysis.flags[entry] & SearchAnalysis.inAuthor != 0 { score += authorBoost * idf }
-                scores[entry] = score
-                maxScore = max(maxScore, score)
-            }
+        analysis.forEachEntry { document, term, weight, flags in
+            maxScore = max(maxScore, score(document, term, weight, flags))
         }
-        let postings = order.map { term in
-            (analysis.starts[term]..<analysis.starts[term + 1]).map { entry in
-                Posting(document: analysis.documents[entry], score: quantize(scores[entry], max: maxScore))
-            }
+        let order = browserOrder(analysis.terms)
+        var starts = [Int](repeating: 0, count: termCount + 1)
+        var next = [Int](repeating: 0, count: termCount)  // per term id: where its next posting goes
+        for (position, term) in order.enumerated() {
+            next[term] = starts[position]
+            starts[position + 1] = starts[position] + textLengths[term]
         }
-        return SearchIndex(terms: order.map { analysis.terms[$0] }, postings: postings,
+        let total = starts[termCount], logMax = log1p(maxScore)
+        let text = [UInt8](unsafeUninitializedCapacity: total) { text, initialized in
+            next.withUnsafeMutableBufferPointer { next in
+                previous.withUnsafeMutableBufferPointer { previous in
+                    previous.update(repeating: -1)
+                    analysis.forEachEntry { document, term, weight, flags in
+                        var at = next[term]
+                        at += PostingCodec.write(document - previous[term] - 1, into: text, at: at)
+                        text[at] = PostingCodec.digits[Int(quantize(score(document, term, weight, flags), logMax: logMax))]
+                        next[term] = at + 1
+                        previous[term] = document
+                    }
+                }
+            }
+            initialized = total
+        }
+        return SearchIndex(terms: order.map { analysis.terms[$0] }, postingText: text, postingStarts: starts,
                            documentCount: analysis.lengths.count, maxScore: maxScore)
     }
 
@@ -165,13 +204,28 @@ public struct SearchIndex: Sendable {
     /// 1…63 on a log scale: `q = round(63 × ln(1 + score) / ln(1 + max))`, at least 1. The browser
     /// turns it back with `exp(q / 63 × ln(1 + max)) − 1`. Steps are about 6% of the score.
     public static func quantize(_ score: Double, max: Double) -> UInt8 {
-        guard max > 0, score > 0 else { return 1 }
-        let level = (levels * log1p(score) / log1p(max)).rounded()
+        quantize(score, logMax: log1p(max))
+    }
+
+    /// `quantize` with `log1p(max)` worked out once for all scores.
+    @inline(__always) static func quantize(_ score: Double, logMax: Double) -> UInt8 {
+        guard logMax > 0, score > 0 else { return 1 }
+        let level = (levels * log1p(score) / logMax).rounded()
         return UInt8(Swift.max(1, Swift.min(levels, level)))
     }
 
     public static func dequantize(_ level: UInt8, max: Double) -> Double {
         exp(Double(level) / levels * log1p(max)) - 1
+    }
+
+    /// The postings text of the term at `position` in `terms`.
+    public func postingText(at position: Int) -> ArraySlice<UInt8> {
+        postingText[postingStarts[position]..<postingStarts[position + 1]]
+    }
+
+    /// Every term's postings, decoded (for tests: a large site's take four times the memory of the text).
+    public var postings: [[Posting]] {
+        terms.indices.map { PostingCodec.decode(postingText(at: $0)) }
     }
 
     /// The postings of `term`, if it is in the index.
@@ -181,6 +235,6 @@ public struct SearchIndex: Sendable {
             let middle = (low + high) / 2
             if terms[middle].utf16.lexicographicallyPrecedes(term.utf16) { low = middle + 1 } else { high = middle }
         }
-        return low < terms.count && terms[low] == term ? postings[low] : nil
+        return low < terms.count && terms[low] == term ? PostingCodec.decode(postingText(at: low)) : nil
     }
 }

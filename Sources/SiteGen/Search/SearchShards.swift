@@ -11,17 +11,14 @@ import Foundation
 public struct SearchShards: Sendable {
     /// Ranges of term indices, in order, covering every term.
     public var ranges: [Range<Int>]
-    /// `encoded[i]`: the postings string of term i.
-    public var encoded: [String]
 
     public static let defaultTargetBytes = 16_000
 
     public init(_ index: SearchIndex, targetBytes: Int = defaultTargetBytes) {
-        encoded = index.postings.map(PostingCodec.encode)
         var ranges: [Range<Int>] = []
         var start = 0, bytes = 0
-        for (term, postings) in zip(index.terms.indices, encoded) {
-            let size = index.terms[term].utf8.count + postings.utf8.count + 6
+        for term in index.terms.indices {
+            let size = index.terms[term].utf8.count + index.postingText(at: term).count + 6
             if term > start, bytes + size > targetBytes {
                 ranges.append(start..<term)
                 start = term
@@ -52,7 +49,7 @@ public struct SearchShards: Sendable {
     public func json(_ number: Int, index: SearchIndex) -> String {
         let range = ranges[number]
         var text = "{\"t\":["
-        text.reserveCapacity(range.reduce(64) { $0 + encoded[$1].utf8.count + index.terms[$1].utf8.count + 6 })
+        text.reserveCapacity(range.reduce(64) { $0 + index.postingText(at: $1).count + index.terms[$1].utf8.count + 6 })
         for term in range {
             if term > range.lowerBound { text += "," }
             text += JSONText.quoted(index.terms[term])
@@ -61,7 +58,7 @@ public struct SearchShards: Sendable {
         for term in range {
             if term > range.lowerBound { text += "," }
             text += "\""
-            text += encoded[term]  // only PostingCodec digits: nothing to escape
+            text += String(decoding: index.postingText(at: term), as: UTF8.self)  // only PostingCodec digits: nothing to escape
             text += "\""
         }
         return text + "]}\n"
@@ -76,15 +73,36 @@ public enum PostingCodec {
     public static let continuation = Array("!#$%()*+,./:;=?@".utf8)
 
     public static func append(_ value: Int, to out: inout [UInt8]) {
+        forEachCharacter(of: value) { out.append($0) }
+    }
+
+    /// Writes `value` at `start` in `out`; returns the number of characters, `length(value)`.
+    @inline(__always)
+    static func write(_ value: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var at = start
+        forEachCharacter(of: value) { character in
+            out[at] = character
+            at += 1
+        }
+        return at - start
+    }
+
+    /// The number of characters of `value`.
+    @inline(__always) static func length(_ value: Int) -> Int {
+        let high = value >> 6
+        return high > 0 ? 1 + (Int.bitWidth - high.leadingZeroBitCount + 3) / 4 : 1
+    }
+
+    @inline(__always) private static func forEachCharacter(of value: Int, _ body: (UInt8) -> Void) {
         let high = value >> 6
         if high > 0 {
             var shift = (Int.bitWidth - high.leadingZeroBitCount - 1) / 4 * 4
             while shift >= 0 {
-                out.append(continuation[(high >> shift) & 15])
+                body(continuation[(high >> shift) & 15])
                 shift -= 4
             }
         }
-        out.append(digits[value & 63])
+        body(digits[value & 63])
     }
 
     public static func encode(_ postings: [SearchIndex.Posting]) -> String {
@@ -101,9 +119,13 @@ public enum PostingCodec {
 
     /// The inverse of `encode` (what the browser does).
     public static func decode(_ text: String) -> [SearchIndex.Posting] {
+        decode(text.utf8)
+    }
+
+    static func decode(_ text: some Sequence<UInt8>) -> [SearchIndex.Posting] {
         var postings: [SearchIndex.Posting] = []
         var high = 0, previous: Int32 = -1, pendingDocument: Int32?
-        for byte in text.utf8 {
+        for byte in text {
             if let digit = continuation.firstIndex(of: byte) {
                 high = high * 16 + digit
             } else if let value = digits.firstIndex(of: byte) {
