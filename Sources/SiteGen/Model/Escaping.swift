@@ -80,7 +80,7 @@ enum Escaper {
                 if xml { out.append(contentsOf: [38, 97, 112, 111, 115, 59]) }  // &apos;
                 else { out.append(contentsOf: [38, 35, 51, 57, 59]) }  // &#39;
             case 9, 10, 13: out.append(byte)
-            case 0..<0x20, 0x7F where xml: continue
+            case 0..<0x20 where xml, 0x7F where xml: continue
             case 0xEF where xml && index + 1 < bytes.count && bytes[index] == 0xBF
                 && (bytes[index + 1] == 0xBE || bytes[index + 1] == 0xBF):
                 index += 2  // U+FFFE, U+FFFF: not XML characters
