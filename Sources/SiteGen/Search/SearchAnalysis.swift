@@ -214,8 +214,9 @@ struct SearchAnalysis {
         /// The block's analysis, and per block term its id in `table`.
         mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> (Chunk, tableTerms: [Int32]) {
             for index in documents.indices {
-                let body = documents[index].body  // read once (it may come from the body store)
-                let repeats = documents[index].summaryRepeats(body)
+                // Read once, as bytes (it may come from the body store; no String is made of it).
+                let body = documents[index].text.plainTextBytes
+                let repeats = documents[index].summaryRepeats(bytes: body)
                 add(documents[index].title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
                 for name in documents[index].authorNames {
                     add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false)
@@ -224,7 +225,7 @@ struct SearchAnalysis {
                     add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
                 }
                 if !repeats { add(documents[index].summary, weight: 1, flag: 0, counts: true) }
-                add(body, weight: 1, flag: 0, counts: true)
+                body.withUnsafeBufferPointer { add(bytes: $0, weight: 1, flag: 0, counts: true) }
                 finishDocument()
             }
             let terms = table.terms
@@ -239,6 +240,11 @@ struct SearchAnalysis {
         }
 
         mutating func add(_ text: String, weight w: Int, flag f: UInt8, counts countsWords: Bool) {
+            var text = text
+            text.withUTF8 { add(bytes: $0, weight: w, flag: f, counts: countsWords) }
+        }
+
+        mutating func add(bytes text: UnsafeBufferPointer<UInt8>, weight w: Int, flag f: UInt8, counts countsWords: Bool) {
             var words: Int32 = 0
             SearchText.withWords(in: text) { scanner in
                 while let (word, isASCII) = scanner.next() {

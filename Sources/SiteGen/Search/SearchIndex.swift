@@ -21,6 +21,13 @@ public struct SearchDocument: Sendable, Equatable {
     /// A summary made from the first paragraph: the body already has its words.
     var summaryRepeatsBody: Bool { summaryRepeats(body) }
 
+    /// `summaryRepeats` for a body read as bytes: compared as bytes when ASCII, else as a String.
+    func summaryRepeats(bytes body: [UInt8]) -> Bool {
+        var summary = self.summary
+        let ascii = summary.withUTF8 { s in body.withUnsafeBufferPointer { Self.asciiSummaryRepeatsBody(s, $0) } }
+        return ascii ?? summaryRepeats(String(decoding: body, as: UTF8.self))
+    }
+
     /// `summaryRepeatsBody` for a body already read.
     func summaryRepeats(_ body: String) -> Bool {
         if let answer = Self.asciiSummaryRepeatsBody(summary, body) { return answer }
@@ -34,17 +41,17 @@ public struct SearchDocument: Sendable, Equatable {
     /// `Character` of its own.
     static func asciiSummaryRepeatsBody(_ summary: String, _ body: String) -> Bool? {
         var summary = summary, body = body
-        return summary.withUTF8 { s -> Bool? in
-            body.withUTF8 { b -> Bool? in
-                var k = s.count
-                if k >= 3, s[k - 3] == 0xE2, s[k - 2] == 0x80, s[k - 1] == 0xA6 { k -= 3 }  // "…"
-                guard k > 0 else { return false }
-                for i in 0..<k where s[i] >= 0x80 { return nil }
-                for i in 0..<min(k + 1, b.count) where b[i] >= 0x80 { return nil }
-                guard b.count >= k, memcmp(s.baseAddress!, b.baseAddress!, k) == 0 else { return false }
-                return !(b.count > k && s[k - 1] == 0x0D && b[k] == 0x0A)
-            }
-        }
+        return summary.withUTF8 { s -> Bool? in body.withUTF8 { b -> Bool? in asciiSummaryRepeatsBody(s, b) } }
+    }
+
+    static func asciiSummaryRepeatsBody(_ s: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var k = s.count
+        if k >= 3, s[k - 3] == 0xE2, s[k - 2] == 0x80, s[k - 1] == 0xA6 { k -= 3 }  // "…"
+        guard k > 0 else { return false }
+        for i in 0..<k where s[i] >= 0x80 { return nil }
+        for i in 0..<min(k + 1, b.count) where b[i] >= 0x80 { return nil }
+        guard b.count >= k, memcmp(s.baseAddress!, b.baseAddress!, k) == 0 else { return false }
+        return !(b.count > k && s[k - 1] == 0x0D && b[k] == 0x0A)
     }
 
     public init(title: String, url: String, date: String = "", dateISO: String = "", year: Int = 2000,

@@ -62,11 +62,14 @@ public enum SearchText {
     /// Runs `body` with a `WordScanner` over `text`.
     static func withWords<Result>(in text: String, _ body: (inout WordScanner) -> Result) -> Result {
         var text = text
-        return text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WordScanner.allocationSize) { buffer in
-                var scanner = WordScanner(bytes: bytes, buffer: buffer)
-                return body(&scanner)
-            }
+        return text.withUTF8 { withWords(in: $0, body) }
+    }
+
+    /// The same over valid UTF-8 bytes (a body read back from the body store, never made a String).
+    static func withWords<Result>(in bytes: UnsafeBufferPointer<UInt8>, _ body: (inout WordScanner) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WordScanner.allocationSize) { buffer in
+            var scanner = WordScanner(bytes: bytes, buffer: buffer)
+            return body(&scanner)
         }
     }
 
