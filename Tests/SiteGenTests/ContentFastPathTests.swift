@@ -61,18 +61,9 @@ struct ContentFastPathTests {
             #expect(counted == expected, "\(sample.debugDescription)")
         }
         // Every length up to three words of 8 bytes, with spaces and words at every offset.
-        let pieces = [" ", "\n", "\t", "a", "é", "\u{0B}", "bc"]
-        var state: UInt64 = 7
-        for length in 0...26 {
-            for _ in 0..<40 {
-                var sample = ""
-                while sample.utf8.count < length {
-                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    sample += pieces[Int(state >> 33) % pieces.count]
-                }
-                let expected = sample.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
-                #expect(Array(sample.utf8).withUnsafeBufferPointer(TreeWalk.countWords) == expected, "\(sample.debugDescription)")
-            }
+        for sample in piecedTexts([" ", "\n", "\t", "a", "é", "\u{0B}", "bc"], lengths: 0...26, count: 40, seed: 7) {
+            let expected = sample.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
+            #expect(Array(sample.utf8).withUnsafeBufferPointer(TreeWalk.countWords) == expected, "\(sample.debugDescription)")
         }
     }
 

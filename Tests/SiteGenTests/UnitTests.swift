@@ -392,18 +392,10 @@ struct UnitTests {
 @Suite struct TemplateEscapingTests {
     @Test func escapingAgreesWithHTMLEscapeAtEveryOffset() {
         let pieces = ["a", "&", "<", ">", "\"", "'", "é", "xyzxyzxy", " ", "한"]
-        var state: UInt64 = 11
-        for length in 0...40 {
-            for _ in 0..<30 {
-                var text = ""
-                while text.utf8.count < length {
-                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    text += pieces[Int(state >> 33) % pieces.count]
-                }
-                var output: [UInt8] = [1, 2]
-                TemplateRenderer.appendEscaped(text, to: &output)
-                #expect(output == [1, 2] + Array(HTML.escape(text).utf8), "\(text.debugDescription)")
-            }
+        for text in piecedTexts(pieces, lengths: 0...40, count: 30, seed: 11) {
+            var output: [UInt8] = [1, 2]
+            TemplateRenderer.appendEscaped(text, to: &output)
+            #expect(output == [1, 2] + Array(HTML.escape(text).utf8), "\(text.debugDescription)")
         }
     }
 
@@ -427,16 +419,8 @@ struct UnitTests {
         }
         let pieces = ["a", "&", "<", "\"", "'", "é", "xyzxyzxy", "\n", "\t", "\r", "\u{1}", "\u{7F}", "\u{FFFE}",
                       "\u{FFFF}", "\u{FEFF}", "\u{EFFF}", "한"]
-        var state: UInt64 = 5
-        for length in 0...40 {
-            for _ in 0..<30 {
-                var text = ""
-                while text.utf8.count < length {
-                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    text += pieces[Int(state >> 33) % pieces.count]
-                }
-                #expect(XML.escape(text) == reference(text), "\(text.debugDescription)")
-            }
+        for text in piecedTexts(pieces, lengths: 0...40, count: 30, seed: 5) {
+            #expect(XML.escape(text) == reference(text), "\(text.debugDescription)")
         }
     }
 }
