@@ -349,10 +349,10 @@ struct UnitTests {
         }
         #expect(stored.plainTextPrefix(maximum: 10_000) == mixed)
         // The cache encoding of a stored body is that of the texts.
-        var fromStore = CacheWriter(), fromMemory = CacheWriter(), names: Set<String> = []
-        stored.encode(into: &fromStore, stores: &names)
-        inline.encode(into: &fromMemory, stores: &names)
-        #expect(names.isEmpty)
+        var fromStore = CacheWriter(), fromMemory = CacheWriter()
+        stored.encode(into: &fromStore)
+        inline.encode(into: &fromMemory)
+        #expect(fromStore.bodyStores.isEmpty && fromMemory.bodyStores.isEmpty)
         #expect(fromStore.bytes == fromMemory.bytes)
         // Reads from many threads at once.
         let moved = bodies

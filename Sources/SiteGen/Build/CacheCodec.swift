@@ -148,10 +148,7 @@ struct CacheReader {
 
 extension CacheWriter {
     mutating func markdown(_ value: MarkdownResult) {
-        var stores = bodyStores
-        bodyStores = []
-        value.body.encode(into: &self, stores: &stores)
-        bodyStores = stores
+        value.body.encode(into: &self)
         string(value.firstParagraph); int(value.wordCount)
         list(value.headings) { $0.int($1.level); $0.string($1.text); $0.string($1.id) }
     }

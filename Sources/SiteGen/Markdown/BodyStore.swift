@@ -102,22 +102,22 @@ public final class BodyStore: @unchecked Sendable {
     }
 
     /// Appends `bytes`; nil when the file cannot take them (the caller keeps them in memory).
-    func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice? {
+    func write(_ bytes: [UInt8]) -> Slice? {
         lock.lock()
         let offset = end
         end += bytes.count
         lock.unlock()
-        var done = 0
-        while done < bytes.count {
-            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            done += count
+        return bytes.withUnsafeBufferPointer { bytes -> Slice? in
+            var done = 0
+            while done < bytes.count {
+                let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return nil }
+                done += count
+            }
+            return Slice(offset: offset, count: bytes.count)
         }
-        return Slice(offset: offset, count: bytes.count)
     }
-
-    func write(_ bytes: [UInt8]) -> Slice? { bytes.withUnsafeBufferPointer { write($0) } }
 
     /// The bytes at `slice`.
     func bytes(_ slice: Slice) -> [UInt8] {
@@ -127,22 +127,9 @@ public final class BodyStore: @unchecked Sendable {
         }
     }
 
-    /// Appends the bytes at `slice` to `bytes`.
-    func append(_ slice: Slice, to bytes: inout [UInt8]) {
-        guard slice.count > 0 else { return }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: slice.count))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            readFully(slice.offset, slice.count, into: buffer.baseAddress! + start)
-        }
-    }
-
     /// The text at the start of `slice`: at most `maximum` bytes, cut back to whole Unicode scalars.
     func prefix(_ slice: Slice, maximum: Int) -> String {
-        guard maximum < slice.count else { return read(slice) }
-        var bytes = [UInt8](repeating: 0, count: maximum)
-        bytes.withUnsafeMutableBufferPointer { readFully(slice.offset, maximum, into: $0.baseAddress!) }
-        return Self.wholeScalars(bytes)
+        Self.wholeScalars(bytes(Slice(offset: slice.offset, count: min(max(maximum, 0), slice.count))))
     }
 
     /// `bytes` (a prefix of valid UTF-8) without a last scalar that was cut.
@@ -167,13 +154,6 @@ public final class BodyStore: @unchecked Sendable {
         }
     }
 
-    /// The text at `slice`.
-    func read(_ slice: Slice) -> String {
-        String(unsafeUninitializedCapacity: slice.count) { buffer in
-            if slice.count > 0 { readFully(slice.offset, slice.count, into: buffer.baseAddress!) }
-            return slice.count
-        }
-    }
 
     /// Deletes the kept stores in `folder` that are not in `keep` (left by earlier builds).
     static func removeUnused(in folder: URL, keep: Set<String>) {
@@ -240,25 +220,21 @@ public struct MarkdownBody: Sendable, Equatable {
     init(storage: Storage) { self.storage = storage }
 
     /// For the build cache: a body in a kept store is written as a reference to it (tag 1, the
-    /// store's name, both slices); any other as its two texts (tag 0). `stores` collects the names.
-    func encode(into writer: inout CacheWriter, stores: inout Set<String>) {
+    /// store's name, both slices; the name joins `writer.bodyStores`); any other as its two texts
+    /// (tag 0), the way `CacheWriter.string` writes them.
+    func encode(into writer: inout CacheWriter) {
         if case .stored(let store, let html, let plainText) = storage, let name = store.name {
-            stores.insert(name)
+            writer.bodyStores.insert(name)
             writer.int(1)
             writer.string(name)
             writer.int(html.offset); writer.int(html.count)
             writer.int(plainText.offset); writer.int(plainText.count)
             return
         }
+        let html = htmlBytes, plainText = plainTextBytes
         writer.int(0)
-        switch storage {
-        case .memory(let html, let plainText):
-            writer.int(html.count); writer.bytes.append(contentsOf: html)
-            writer.int(plainText.count); writer.bytes.append(contentsOf: plainText)
-        case .stored(let store, let html, let plainText):
-            writer.int(html.count); store.append(html, to: &writer.bytes)
-            writer.int(plainText.count); store.append(plainText, to: &writer.bytes)
-        }
+        writer.int(html.count); writer.bytes += html
+        writer.int(plainText.count); writer.bytes += plainText
     }
 
     /// Moves the texts of all `bodies` that are in memory (or in a retiring store) into `store` with

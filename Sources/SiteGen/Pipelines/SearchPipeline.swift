@@ -122,7 +122,7 @@ enum SearchPipeline {
             let article = site.articles[site.articles.count - 1 - id]
             var document = SearchDocument(
                 title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
-                dateISO: String(site.dates.rfc3339(article.date).prefix(10)), summary: article.summary)
+                dateISO: site.dates.day(article.date), summary: article.summary)
             document.text = article.body
             return document
         }
