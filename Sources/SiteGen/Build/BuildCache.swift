@@ -197,6 +197,9 @@ struct FileStamp: Sendable, Equatable {
         self.inode = inode
     }
 
+    /// The stamp of a file that could not be stat'ed: it equals no real file's stamp.
+    static let missing = FileStamp(size: -1, modified: 0, inode: 0)
+
     init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }

@@ -78,7 +78,8 @@ public struct Builder: Sendable {
         var keepBodies = false
         defer { if !keepBodies { bodies?.discard() } }
         let (store, entries, parsed) = await report.time("parse content") {
-            await ContentLoader(source: source, config: config).load(inventory, reusing: reusable, bodies: bodies)
+            await ContentLoader(source: source, config: config).load(inventory, reusing: reusable, bodies: bodies,
+                                                                     stamps: inputs)
         }
         report.parsed = parsed
         diagnostics += store.diagnostics

@@ -44,8 +44,7 @@ struct InputManifest: Equatable {
             let chunk = 512
             DispatchQueue.concurrentPerform(iterations: (all.count + chunk - 1) / chunk) { part in
                 for index in (part * chunk)..<min(all.count, part * chunk + chunk) {  // each index once
-                    (base + index).initialize(to: FileStamp(path: prefix + all[index])
-                                                  ?? FileStamp(size: -1, modified: 0, inode: 0))
+                    (base + index).initialize(to: FileStamp(path: prefix + all[index]) ?? .missing)
                 }
             }
             initialized = all.count

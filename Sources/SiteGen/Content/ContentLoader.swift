@@ -47,17 +47,18 @@ public struct ContentLoader: Sendable {
 
     /// Loads the inventory, reusing cache entries whose file stamp (size, mtime, inode) is unchanged.
     /// Returns the store, every file's entry for the next build cache, and how many files were parsed.
-    /// With `bodies`, each article's HTML and plain text go there as soon as it is parsed.
-    func load(_ inventory: ContentInventory, reusing cache: [String: BuildCache.Entry], bodies: BodyStore? = nil)
-        async -> (ContentStore, entries: [String: BuildCache.Entry], parsed: Int) {
+    /// With `bodies`, each article's HTML and plain text go there as soon as it is parsed. `stamps` are
+    /// the files' stamps when the build already took them (`InputManifest.stamps`, taken before any
+    /// file is read); the others are taken here.
+    func load(_ inventory: ContentInventory, reusing cache: [String: BuildCache.Entry], bodies: BodyStore? = nil,
+              stamps: [String: FileStamp] = [:]) async -> (ContentStore, entries: [String: BuildCache.Entry], parsed: Int) {
         let prefix = sourcePrefix
         let results = await Parallel.mapChunks(inventory.markdown) { files -> [(BuildCache.Entry, fresh: Bool)] in
             var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
-                let stamp = FileStamp(path: prefix + file.path)
-                if let stamp, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
+                let stamp = stamps[file.path] ?? FileStamp(path: prefix + file.path) ?? .missing
+                if stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
                 let (loaded, diagnostics) = self.load(file)
-                return (BuildCache.Entry(stamp: stamp ?? FileStamp(size: -1, modified: 0, inode: 0),
-                                         loaded: loaded, diagnostics: diagnostics), true)
+                return (BuildCache.Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics), true)
             }
             if let bodies { Self.moveBodies(of: &results, to: bodies) }
             return results
