@@ -56,20 +56,14 @@ struct TreeWalk {
     /// each byte that is not a space and follows one (the byte before the text counts as a space).
     /// The byte loop did not vectorize and was ~3% of a build.
     static func countWords(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        let high: UInt64 = 0x8080_8080_8080_8080, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        /// The high bit of each byte of `word` that equals `byte`'s repeated value (exact, no carries).
-        @inline(__always) func equal(_ word: UInt64, _ repeated: UInt64) -> UInt64 {
-            let x = word ^ repeated
-            return ~(((x & low7) &+ low7) | x | low7)
-        }
+        let high: UInt64 = 0x8080_8080_8080_8080
         var count = 0
         var previousSpace: UInt64 = 0x80  // as a high bit of byte 0 of the next word
         var index = 0
         if let base = bytes.baseAddress {
             while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let space = equal(word, 0x2020_2020_2020_2020) | equal(word, 0x0A0A_0A0A_0A0A_0A0A)
-                    | equal(word, 0x0909_0909_0909_0909)
+                let word = Bytes.word(at: base + index)
+                let space = Bytes.bytes(word, equalTo: 32) | Bytes.bytes(word, equalTo: 10) | Bytes.bytes(word, equalTo: 9)
                 let starts = ~space & high & ((space << 8) | previousSpace)
                 count &+= starts.nonzeroBitCount
                 previousSpace = space >> 56

@@ -41,10 +41,8 @@ enum Escaper {
     static func mayNeedWork(_ word: UInt64, xml: Bool) -> UInt64 {
         let special = TemplateRenderer.specialBytes(word)
         guard xml else { return special }
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        @inline(__always) func zero(_ x: UInt64) -> UInt64 { ~(((x & low7) &+ low7) | x | low7) }
-        return special | zero(word & 0xE0E0_E0E0_E0E0_E0E0) | zero(word ^ 0x7F7F_7F7F_7F7F_7F7F)
-            | zero(word ^ 0xEFEF_EFEF_EFEF_EFEF)
+        return special | Bytes.zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) | Bytes.bytes(word, equalTo: 0x7F)
+            | Bytes.bytes(word, equalTo: 0xEF)
     }
 
     /// Appends `bytes` (UTF-8) escaped to `out`, without making Strings.
@@ -56,8 +54,7 @@ enum Escaper {
             var end = index
             while end < bytes.count {
                 if end + 8 <= bytes.count,
-                   mayNeedWork(UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + end).loadUnaligned(as: UInt64.self)),
-                               xml: xml) == 0 {
+                   mayNeedWork(Bytes.word(at: bytes.baseAddress! + end), xml: xml) == 0 {
                     end += 8
                     continue
                 }

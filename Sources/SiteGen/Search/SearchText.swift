@@ -265,8 +265,7 @@ struct WordScanner {
                 if Self.isASCIIWordByte(byte) {
                     // The common case: a run of ASCII letters and digits, 8 bytes at a time.
                     while position &+ 8 <= n {
-                        let (lowered, count) = Self.asciiRun(
-                            UInt64(littleEndian: UnsafeRawPointer(text + position).loadUnaligned(as: UInt64.self)))
+                        let (lowered, count) = Self.asciiRun(Bytes.word(at: text + position))
                         if length &+ count <= capacity {
                             // All 8 bytes are stored; those past the run are overwritten or ignored.
                             UnsafeMutableRawPointer(out + length).storeBytes(of: lowered.littleEndian, as: UInt64.self)

@@ -171,8 +171,7 @@ struct TemplateRenderer {
         var start = 0, index = 0
         while index < bytes.count {
             if index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let found = Self.specialBytes(word)
+                let found = Self.specialBytes(Bytes.word(at: base + index))
                 if found == 0 { index += 8; continue }
                 index += found.trailingZeroBitCount >> 3
             } else {
@@ -196,12 +195,7 @@ struct TemplateRenderer {
     /// The high bit of each byte of `word` that is `& < > " '` (exact: no carries between bytes).
     @inline(__always)
     static func specialBytes(_ word: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        @inline(__always) func equal(_ repeated: UInt64) -> UInt64 {
-            let x = word ^ repeated
-            return ~(((x & low7) &+ low7) | x | low7)
-        }
-        return equal(0x2626_2626_2626_2626) | equal(0x3C3C_3C3C_3C3C_3C3C) | equal(0x3E3E_3E3E_3E3E_3E3E)
-            | equal(0x2222_2222_2222_2222) | equal(0x2727_2727_2727_2727)
+        Bytes.bytes(word, equalTo: 38) | Bytes.bytes(word, equalTo: 60) | Bytes.bytes(word, equalTo: 62)
+            | Bytes.bytes(word, equalTo: 34) | Bytes.bytes(word, equalTo: 39)
     }
 }
