@@ -113,6 +113,13 @@ struct MarkdownGoldenTests {
         }
     }
 
+    /// The replacement of cmark-gfm's special-character clearing (`cmark_pinning.c`) must be in force
+    /// in a normal build, or every parse is serialized again (the concurrency test below would still
+    /// pass, so this is what notices a linker or library change that bypasses it).
+    @Test func cmarkFinishRunsInParallel() {
+        #expect(!MarkdownRenderer.finishIsSerialized)
+    }
+
     @Test func concurrentParsesMatchSerialOnes() async {
         let renderer = MarkdownRenderer(rootPath: "/blog/")
         let documents = Self.documents()

@@ -12,4 +12,10 @@ void sitegen_catch_interrupts(int fd);
 /// Restores the default action of SIGINT and SIGTERM.
 void sitegen_default_interrupts(void);
 
+/// How many times cmark-gfm asked to add its extensions' special characters through sitegen's
+/// replacement of `cmark_manage_extensions_special_characters` (cmark_pinning.c), which never removes
+/// them. Zero after a parse means the replacement is not in force and `cmark_parser_finish` must be
+/// serialized.
+long sitegen_cmark_pinned_adds(void);
+
 #endif

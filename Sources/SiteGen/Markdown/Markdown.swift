@@ -1,4 +1,5 @@
 import CCmarkGFM
+import CSiteGenSupport
 import Foundation
 
 /// What the build needs from one Markdown document.
@@ -46,8 +47,10 @@ public struct MarkdownResult: Sendable, Equatable {
 /// smart punctuation), adds heading anchors, and prefixes root-relative links with the site's root path.
 ///
 /// cmark-gfm 0.29 keeps the inline extensions' special-character table in process-global state that
-/// `cmark_parser_finish` rewrites, so concurrent parses corrupt each other's output. Every parse here
-/// takes `MarkdownRenderer.parseLock` around `cmark_parser_finish`; feeding and rendering stay parallel.
+/// `cmark_parser_finish` rewrites, so concurrent parses corrupt each other's output. sitegen replaces
+/// the library's function that clears the table (`cmark_pinning.c`), so the characters stay and
+/// documents finish in parallel; where that replacement is not in force (`finishIsSerialized`),
+/// every parse takes `MarkdownRenderer.parseLock` around `cmark_parser_finish`.
 public struct MarkdownRenderer: Sendable {
     public var unsafeHTML: Bool
     /// Prefix for links and images that start with "/", e.g. "/blog/". "/" leaves them unchanged.
@@ -62,6 +65,18 @@ public struct MarkdownRenderer: Sendable {
     static let registered: Bool = {
         cmark_gfm_core_extensions_ensure_registered()
         return true
+    }()
+
+    /// Whether `cmark_parser_finish` must run under `parseLock`. A probe document with strikethrough,
+    /// finished under the lock, shows whether cmark-gfm's calls reach the replacement in
+    /// `cmark_pinning.c` (it counts them) and the extension still works; only then is the lock dropped.
+    static let finishIsSerialized: Bool = {
+        _ = registered
+        let before = sitegen_cmark_pinned_adds()
+        let renderer = MarkdownRenderer()
+        let probe = renderer.render("~~probe~~ www.example.org", serialized: true)
+        let works = probe.html == "<p><del>probe</del> <a href=\"http://www.example.org\">www.example.org</a></p>\n"
+        return !(works && sitegen_cmark_pinned_adds() > before)
     }()
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
@@ -92,6 +107,10 @@ public struct MarkdownRenderer: Sendable {
     /// Everything cmark allocates here (parser, nodes, the rendered HTML) comes from this thread's
     /// `CmarkArena` and is released by one reset once the result has been copied out.
     public func render(_ markdown: String) -> MarkdownResult {
+        render(markdown, serialized: Self.finishIsSerialized)
+    }
+
+    private func render(_ markdown: String, serialized: Bool) -> MarkdownResult {
         _ = Self.registered
         defer { CmarkArena.reset() }
         guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
@@ -103,9 +122,9 @@ public struct MarkdownRenderer: Sendable {
         text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
         }
-        Self.parseLock.lock()
+        if serialized { Self.parseLock.lock() }
         let document = cmark_parser_finish(parser)!
-        Self.parseLock.unlock()
+        if serialized { Self.parseLock.unlock() }
         defer { cmark_node_free(document) }
 
         var walk = TreeWalk(rootPath: rootPath)
