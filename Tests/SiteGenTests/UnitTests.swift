@@ -361,6 +361,40 @@ struct UnitTests {
             #expect(body.html == texts[index % texts.count])
         }
     }
+
+    /// One batch (one pwritev) of bodies, some empty, reads back body by body.
+    @Test func aBatchOfBodiesReadsBackExactly() throws {
+        let store = try #require(BodyStore(scratchIn: FileManager.default.temporaryDirectory))
+        let texts = (0..<40).map { String(repeating: "b\($0)é", count: $0 % 3 == 0 ? 0 : $0 * 50) }
+        var bodies = texts.map { MarkdownBody(html: $0, plainText: "plain " + $0) }
+        MarkdownBody.move(&bodies, to: store)
+        for (body, text) in zip(bodies, texts) {
+            guard case .stored = body.storage else { Issue.record("not moved"); continue }
+            #expect(body.html == text)
+            #expect(body.plainText == "plain " + text)
+        }
+    }
+
+    /// After a short write, the vectors resume at the first byte not written.
+    @Test func shortWritesResumeAtTheRightByte() {
+        let bytes = Array(0..<20).map(UInt8.init)
+        bytes.withUnsafeBufferPointer { buffer in
+            let base = UnsafeMutableRawPointer(mutating: buffer.baseAddress!)
+            let lengths = [3, 0, 5, 2, 10]
+            var offsets: [Int] = [], start = 0
+            for length in lengths { offsets.append(start); start += length }
+            for written in 0...20 {
+                var vectors = zip(offsets, lengths).map { iovec(iov_base: base + $0, iov_len: $1) }
+                var first = 0
+                BodyStore.advance(&vectors, first: &first, by: written)
+                // What is left, in order, is exactly the bytes from `written` on.
+                let rest = vectors[first...].flatMap { vector in
+                    Array(UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len))
+                }
+                #expect(rest == Array(bytes[written...]), "after \(written) bytes")
+            }
+        }
+    }
 }
 
 

@@ -105,7 +105,9 @@ public struct MarkdownRenderer: Sendable {
     }
 
     /// Everything cmark allocates here (parser, nodes, the rendered HTML) comes from this thread's
-    /// `CmarkArena` and is released by one reset once the result has been copied out.
+    /// `CmarkArena` and is released by one reset once the result has been copied out. The parser and
+    /// the tree are not freed node by node first: that walk only handed blocks back to the arena the
+    /// reset clears anyway (~3% of the parse step).
     public func render(_ markdown: String) -> MarkdownResult {
         render(markdown, serialized: Self.finishIsSerialized)
     }
@@ -114,7 +116,6 @@ public struct MarkdownRenderer: Sendable {
         _ = Self.registered
         defer { CmarkArena.reset() }
         guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
-        defer { cmark_parser_free(parser) }
         for name in Self.extensionNames {
             if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
         }
@@ -125,7 +126,6 @@ public struct MarkdownRenderer: Sendable {
         if serialized { Self.parseLock.lock() }
         let document = cmark_parser_finish(parser)!
         if serialized { Self.parseLock.unlock() }
-        defer { cmark_node_free(document) }
 
         var walk = TreeWalk(rootPath: rootPath)
         walk.run(document)
