@@ -50,6 +50,65 @@ struct ContentFastPathTests {
         #expect(Summary.make(from: long).hasSuffix("…"))
     }
 
+    /// Random paragraphs from pieces that stand alone (smart quotes, dashes, accented letters, Hangul,
+    /// Han) and pieces that join a neighbour or need the Character path (a combining accent, CR LF,
+    /// Hangul jamo, an emoji with a joiner, a variation selector).
+    @Test func scalarSummaryEqualsTheCharacterVersion() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alone = ["word", "“quoted”", "it’s", "–", "—", "…", "café", "Ελλάδα", "Россия", "한국어", "漢字", ",", ".",
+                     " ", "  ", "\n", "€5", "x;", "end—"]
+        let joining = ["e\u{301}", "\r\n", "\u{1100}\u{1161}", "한\u{11A8}", "👩\u{200D}💻", "✌\u{FE0F}", " \u{301}"]
+        var fastCount = 0
+        for round in 0..<600 {
+            var text = ""
+            let target = 150 + next(300)
+            while text.unicodeScalars.count < target {
+                text += alone[next(alone.count)] + (next(3) == 0 ? "" : " ")
+                if round % 3 == 0, next(40) == 0 { text += joining[next(joining.count)] }
+            }
+            let expected = Summary.makeCharacters(text)
+            #expect(Summary.make(from: text) == expected, "\(text.debugDescription)")
+            if let fast = Summary.makeScalars(text) {
+                fastCount += 1
+                #expect(fast == expected, "\(text.debugDescription)")
+            }
+        }
+        #expect(fastCount >= 300, "most of the paragraphs take the scalar path")
+        #expect(Summary.makeScalars("e\u{301}") == nil)
+        #expect(Summary.makeScalars("a\r\nb") == nil)
+        #expect(Summary.makeScalars("“smart” — quotes") == "“smart” — quotes")
+    }
+
+    /// Trimming keeps Foundation's result, for text that needs trimming and text that does not.
+    @Test func trimmingEqualsFoundation() {
+        let samples = ["", " ", "\t", "\n", "a", " a", "a ", "\ta\t", "\na\n", "\r\n", "a\r\n", "\u{A0}a", "a\u{A0}",
+                       "\u{2003}x\u{3000}", "\u{85}y", "z\u{2028}", "é", " é ", "\u{0B}v\u{0C}", "2024-01-02",
+                       " 2024-01-02T10:00:00Z\t", "\u{0}nul\u{0}"]
+        for sample in samples {
+            #expect(Bytes.trimmed(sample, newlines: false) == sample.trimmingCharacters(in: .whitespaces),
+                    "\(sample.debugDescription)")
+            #expect(Bytes.trimmed(sample, newlines: true) == sample.trimmingCharacters(in: .whitespacesAndNewlines),
+                    "\(sample.debugDescription)")
+        }
+    }
+
+    /// The byte checks of ASCII URLs give what the Character checks give.
+    @Test func asciiURLChecksEqualTheGeneralOnes() {
+        let samples = ["/images/a.jpg", "https://example.org/x", "javascript:alert(1)", "JavaScript:x",
+                       "java\tscript:x", "java\nscript:x", " j a v a s c r i p t : x", "vbscript:x", "VBSCRIPT:",
+                       "data:text/html,x", "DATA:", "file:///etc/passwd", "fil e:x", "a\u{1}b", "a\u{7F}b",
+                       "javascript", "javascrip:", "ftp://x", "data", "\r\nfile:x", "x\r\ny", "mailto:a@b.c"]
+        for sample in samples {
+            #expect(URLSafety.asciiProblem(with: sample) == URLSafety.generalProblem(with: sample), "\(sample.debugDescription)")
+        }
+        #expect(URLSafety.problem(with: "  javascript:x ") != nil)
+        #expect(URLSafety.problem(with: "/ok.png") == nil)
+    }
+
     // MARK: Word count and heading text
 
     @Test func wordCountMatchesASimpleCount() {

@@ -4,7 +4,7 @@ import Foundation
 /// (`2023-11-28T09:30:00Z`, `2023-11-28 09:30:00+09:00`, fractional seconds allowed).
 public enum DateParser {
     public static func parse(_ text: String, timeZone: TimeZone) -> Date? {
-        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let bytes = Array(Bytes.trimmed(text, newlines: false).utf8)
         guard bytes.count >= 10, let year = number(bytes, 0, 4), bytes[4] == 45,
               let month = number(bytes, 5, 2), bytes[7] == 45, let day = number(bytes, 8, 2),
               (1...12).contains(month), (1...daysIn(month, year)).contains(day) else { return nil }

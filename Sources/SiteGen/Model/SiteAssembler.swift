@@ -161,7 +161,51 @@ enum Summary {
     static let limit = 280
 
     static func make(from paragraph: String) -> String {
-        makeASCII(paragraph) ?? makeCharacters(paragraph)
+        makeASCII(paragraph) ?? makeScalars(paragraph) ?? makeCharacters(paragraph)
+    }
+
+    /// The same result computed on Unicode scalars, for text where every scalar is a Character of its
+    /// own: ASCII without carriage returns, plus scalars that never join a neighbour into one grapheme
+    /// (`standsAlone`: Latin, Greek and Cyrillic letters, typographic quotes and dashes, Han, Hangul
+    /// syllables). Articles with smart quotes took the Character path, ~2% of the parse step. Nil for
+    /// any other text.
+    static func makeScalars(_ paragraph: String) -> String? {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(paragraph.utf8.count)
+        var pendingSpace = false
+        for scalar in paragraph.unicodeScalars {
+            let value = scalar.value
+            if value == 10 || value == 32 {
+                pendingSpace = !scalars.isEmpty
+                continue
+            }
+            guard (value < 0x80 && value != 13) || standsAlone(value) else { return nil }
+            if pendingSpace { scalars.append(" "); pendingSpace = false }
+            scalars.append(scalar)
+        }
+        var text = String.UnicodeScalarView()
+        guard scalars.count > limit else {
+            text.append(contentsOf: scalars)
+            return String(text)
+        }
+        var end = scalars[..<limit].lastIndex(of: " ") ?? limit
+        while end > 0, cutPunctuation.contains(scalars[end - 1]) { end -= 1 }
+        text.append(contentsOf: scalars[..<end])
+        return String(text) + "…"
+    }
+
+    private static let cutPunctuation = Set(",;:.-–—".unicodeScalars)
+
+    /// Non-ASCII scalars that are always a grapheme of their own: no combining marks, joiners,
+    /// variation selectors, Hangul jamo, emoji or line separators fall in these ranges.
+    static func standsAlone(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x00A0...0x02FF, 0x0370...0x0482, 0x048A...0x052F, 0x2010...0x2027, 0x2030...0x205E,
+             0x20A0...0x20BF, 0x4E00...0x9FFF, 0xAC00...0xD7A3:
+            return true
+        default:
+            return false
+        }
     }
 
     /// The general case, by Characters.

@@ -4,7 +4,7 @@ public enum OutputPath {
     /// Returns nil for anything that could leave the output folder or is not a plain path: "..", ".",
     /// hidden names, backslashes, NUL and control characters, schemes, queries. Repeated slashes collapse.
     public static func normalize(_ raw: String) -> String? {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = Bytes.trimmed(raw, newlines: false)
         guard !trimmed.isEmpty, !trimmed.contains("://"), !trimmed.hasPrefix("//"),
               !trimmed.contains("\\"), !trimmed.contains("?"), !trimmed.contains("#"),
               !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
