@@ -73,6 +73,110 @@ import Testing
         try await expectCleanBuildOutput(site)
     }
 
+    /// 24 posts, so that an edit to one body changes only a few of the ~90 outputs.
+    func makeLargerSite() throws -> TestSite {
+        var files = "-- site.yml --\ntitle: T\nbase_url: https://example.org/\nper_page: 2\n" + annLee
+        for day in 1...24 {
+            let date = "2024-01-" + (day < 10 ? "0\(day)" : "\(day)")
+            files += "\n-- content/blog/post-\(day).md --\n" + article(title: "Post \(day)", date: date)
+        }
+        return try TestSite(files)
+    }
+
+    /// An edit that changes a few files updates the output folder in place: unchanged pages and their
+    /// folders keep their inodes and the folder is not swapped, and the result is the clean build's.
+    @Test func aSmallEditUpdatesTheOutputInPlace() async throws {
+        let site = try makeLargerSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let folder = inode(site, "blog/post-1"), page = inode(site, "blog/post-1/index.html"), root = inode(site, "")
+        let edited = inode(site, "blog/post-5/index.html")
+        // Same first paragraph (so the same summary on the cards): the page, the feeds and search change.
+        try site.write("content/blog/post-5.md", article(title: "Post 5", date: "2024-01-05",
+                                                          body: "Body text.\n\nAn added paragraph."))
+        let report = try await build(site)
+        #expect(report.timings.contains { $0.step == "update output in place" })
+        #expect(report.written > 0 && report.written * Builder.inPlaceShare <= report.written + report.linked)
+        #expect(inode(site, "") == root, "the output folder stays")
+        #expect(inode(site, "blog/post-1") == folder, "an unchanged page's folder stays")
+        #expect(inode(site, "blog/post-1/index.html") == page)
+        #expect(inode(site, "blog/post-5/index.html") != edited)
+        try site.expect("blog/post-5/index.html", "An added paragraph.")
+        try await expectCleanBuildOutput(site)
+        // A new article adds a folder in place; then its removal needs a new folder (outputs go away).
+        try site.write("content/blog/post-25.md", article(title: "Post 25", date: "2024-01-25"))
+        _ = try await build(site)
+        try await expectCleanBuildOutput(site)
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/blog/post-25.md"))
+        _ = try await build(site)
+        #expect(!site.exists("blog/post-25/index.html"))
+        try await expectCleanBuildOutput(site)
+    }
+
+    /// An update in place that fails half-way is undone, and the build writes a new folder instead.
+    @Test func aFailedUpdateInPlaceFallsBackToANewFolder() async throws {
+        let site = try makeLargerSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let root = inode(site, "")
+        let failed = Counter()
+        let prefix = site.output.path + "/"
+        OutputFolder.failure = { path in
+            guard path.hasPrefix(prefix), path.hasSuffix("feed.xml") else { return false }
+            failed.add()
+            return true
+        }
+        defer { OutputFolder.failure = nil }
+        try site.write("content/blog/post-5.md", article(title: "Post 5", date: "2024-01-05",
+                                                          body: "Body text.\n\nAn added paragraph."))
+        let report = try await build(site)
+        #expect(failed.value == 1)
+        #expect(report.timings.contains { $0.step == "update output in place" })
+        #expect(inode(site, "") != root, "a new folder was swapped in")
+        try site.expect("blog/post-5/index.html", "An added paragraph.")
+        try await expectCleanBuildOutput(site)
+    }
+
+    /// `OutputFolder.apply` is all or nothing: a failed move puts back every file it replaced, removes
+    /// the folders it made and the marker names the previous build again.
+    @Test func anUndoneUpdateLeavesTheFolderAsItWas() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-apply-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let target = base.appendingPathComponent("public"), staging = base.appendingPathComponent("staging")
+        func put(_ folder: URL, _ file: String, _ text: String) throws {
+            let url = folder.appendingPathComponent(file)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        try put(target, OutputFolder.marker, OutputFolder.markerText(buildID: "old"))
+        try put(target, "a/x.html", "old x")
+        try put(target, "b/y.html", "old y")
+        for (file, text) in [("a/x.html", "new x"), ("c/d/z.html", "new z"), ("b/y.html", "new y")] {
+            try put(staging, file, text)
+        }
+        let folder = OutputFolder(target: target)
+        let before = TestSite.files(in: target)
+        OutputFolder.failure = { $0 == target.path + "/b/y.html" }
+        let failedApply = folder.apply(["a/x.html", "c/d/z.html", "b/y.html"], from: staging, buildID: "new",
+                                       previousBuildID: "old")
+        OutputFolder.failure = nil
+        #expect(!failedApply)
+        #expect(TestSite.files(in: target) == before)
+        #expect(!FileManager.default.fileExists(atPath: target.appendingPathComponent("c").path))
+        #expect(folder.currentBuildID() == "old")
+
+        // The moved files were consumed: a new staging folder for the second attempt.
+        try FileManager.default.removeItem(at: staging)
+        for (file, text) in [("a/x.html", "new x"), ("c/d/z.html", "new z"), ("b/y.html", "new y")] {
+            try put(staging, file, text)
+        }
+        #expect(folder.apply(["a/x.html", "c/d/z.html", "b/y.html"], from: staging, buildID: "new", previousBuildID: "old"))
+        let after = TestSite.files(in: target)
+        #expect(after["a/x.html"] == Data("new x".utf8) && after["b/y.html"] == Data("new y".utf8))
+        #expect(after["c/d/z.html"] == Data("new z".utf8))
+        #expect(folder.currentBuildID() == "new")
+    }
+
     @Test func structuralChangesStillGiveTheCleanBuild() async throws {
         let site = try makeSite()
         defer { site.remove() }
@@ -261,4 +365,13 @@ extension TestSite {
         return files
     }
 
+}
+
+
+/// A thread-safe count, for hooks called from build workers.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

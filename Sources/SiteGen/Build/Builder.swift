@@ -180,6 +180,18 @@ public struct Builder: Sendable {
             next.buildID = reuse.previous.buildID  // the output was left as it was
             return reuse.previous.outputs
         }
+        var later = later
+        if let reuse, reuse.statics.unchanged.count == staticFiles.count,
+           staticFiles.count == reuse.previous.staticSources.count {
+            // Few pages changed: update the output in place. The search files are planned first, to see them.
+            let more = report.time("search index") { later.map { $0() } ?? [] }
+            later = { more }
+            if let outputs = try await updateInPlace(jobs, more: more, reuse: reuse, environment: environment,
+                                                     staticFiles: staticFiles, folder: folder, next: &next,
+                                                     report: &report) {
+                return outputs
+            }
+        }
         let staging = try folder.makeStaging()
         let writer = SiteWriter(folder: staging, source: source)
         let planLater = later.map { plan in
@@ -232,6 +244,64 @@ public struct Builder: Sendable {
         report.written = rendered.written + copied.written
         report.linked = rendered.linked + copied.linked
         return rendered.fingerprints
+    }
+}
+
+extension Builder {
+    /// At most this share of the outputs may change for an update in place; beyond it, a new folder
+    /// written beside the output is as cheap and replaces the whole site at once.
+    static let inPlaceShare = 4
+
+    /// Updates the previous output in place when few files changed and none went away: the changed
+    /// files are rendered into a staging folder first, then moved over the old ones
+    /// (`OutputFolder.apply`), so unchanged pages and their folders are left alone. Writing a whole new
+    /// folder instead meant a mkdir and a hard link for every unchanged page and deleting the old tree:
+    /// ~1 s of an edit build at 10k articles, and on a journal-less ext4 disk the deleted inodes made
+    /// the next build's file creation crawl. Returns nil, with the output as it was, when this build
+    /// must write a new folder instead (too many changes, a removed output, or the update failed and
+    /// was undone).
+    private func updateInPlace(_ jobs: [RenderJob], more: [RenderJob], reuse: Reuse, environment: RenderEnvironment,
+                               staticFiles: [ContentInventory.StaticFile], folder: OutputFolder,
+                               next: inout BuildCache, report: inout BuildReport) async throws -> [String: Fingerprint]? {
+        let all = jobs + more
+        let live = Set(all.map(\.file))
+        guard reuse.previous.outputs.keys.allSatisfy(live.contains) else { return nil }
+        let previous = reuse.previous.outputs
+        let due = all.filter { job in
+            guard let fingerprint = job.fingerprint, previous[job.file] == fingerprint else { return true }
+            return !reuse.pages.unchanged.contains(job.file) && FileStamp(path: reuse.pages.root + job.file) == nil
+        }
+        guard due.count * Self.inPlaceShare <= all.count else { return nil }
+        var problems = Planner.checkCollisions(more, after: jobs, staticFiles: staticFiles)
+            + OutputPath.checkContained(more, staticFiles: [])
+        guard problems.isEmpty else { throw BuildFailure(problems) }
+
+        let staging = try folder.makeStaging()
+        let rendered = await report.time("render and write") {
+            await SiteWriter(folder: staging, source: source).render(due, environment: environment)
+        }
+        problems += rendered.problems
+        guard problems.isEmpty else {
+            folder.discard(staging)
+            throw BuildFailure(problems)
+        }
+        var outputs: [String: Fingerprint] = [:]
+        outputs.reserveCapacity(all.count)
+        for job in all { outputs[job.file] = previous[job.file] }
+        outputs.merge(rendered.fingerprints) { _, new in new }
+        let buildID = Reuse.contentID(outputs, statics: next.staticSources)
+        let applied = report.time("update output in place") {
+            folder.apply(due.map(\.file), from: staging, buildID: buildID, previousBuildID: reuse.previous.buildID)
+        }
+        folder.discard(staging)
+        guard applied else { return nil }
+        next.buildID = buildID
+        report.count(more, staticFiles: staticFiles.count, articles: report.articles)
+        for job in more { report.owners[job.file] = job.owner }
+        report.bytes = rendered.bytes
+        report.written = rendered.written
+        report.linked = all.count - due.count + staticFiles.count
+        return outputs
     }
 }
 

@@ -127,6 +127,63 @@ public struct OutputFolder: Sendable {
         try? fileManager.moveItem(at: old, to: staging)
     }
 
+    /// Moves `files` (paths relative to both folders) from a finished staging folder over the target's,
+    /// creating folders as needed, then names the new build in the marker. All or nothing: while it
+    /// runs the marker says "in progress" (a build killed half-way makes the next one write a whole new
+    /// folder), and on any failure the files already moved are put back (the replaced ones were
+    /// hard-linked aside first), new folders removed and the old marker restored. Returns whether the
+    /// target now holds the new build. Interrupts wait for it, as for a swap.
+    func apply(_ files: [String], from staging: URL, buildID: String, previousBuildID: String) -> Bool {
+        Self.swapping.lock()
+        defer { Self.swapping.unlock() }
+        let root = target.path + "/", from = staging.path + "/"
+        let aside = from + ".replaced/"
+        guard mkdir(aside, 0o755) == 0, writeMarker(in: target, buildID: "in progress") else {
+            _ = writeMarker(in: target, buildID: previousBuildID)
+            return false
+        }
+        var createdFolders: [String] = []
+        var moved: [(file: String, keptOld: Bool)] = []
+        func undo() {
+            for (index, entry) in moved.enumerated().reversed() {
+                if entry.keptOld {
+                    rename(aside + String(index), root + entry.file)
+                } else {
+                    unlink(root + entry.file)
+                }
+            }
+            for folder in createdFolders.reversed() { rmdir(root + folder) }
+            _ = writeMarker(in: target, buildID: previousBuildID)
+        }
+        for file in files {
+            // Missing parent folders, outermost first.
+            var missing: [String] = []
+            var parent = SiteWriter.parent(of: file)
+            while !parent.isEmpty, access(root + parent, F_OK) != 0 {
+                missing.append(parent)
+                parent = SiteWriter.parent(of: parent)
+            }
+            for folder in missing.reversed() {
+                guard mkdir(root + folder, 0o755) == 0 else { undo(); return false }
+                createdFolders.append(folder)
+            }
+            let keptOld = link(root + file, aside + String(moved.count)) == 0
+            guard keptOld || errno == ENOENT, Self.failure?(root + file) != true,
+                  rename(from + file, root + file) == 0 else {
+                if keptOld { unlink(aside + String(moved.count)) }
+                undo()
+                return false
+            }
+            moved.append((file, keptOld))
+        }
+        guard writeMarker(in: target, buildID: buildID) else { undo(); return false }
+        return true
+    }
+
+    /// Tests only: the move to this path (absolute) fails when this returns true (a stand-in for a
+    /// full disk or a folder in the way, which the tests cannot produce as root).
+    nonisolated(unsafe) static var failure: ((String) -> Bool)?
+
     public func discard(_ staging: URL) {
         try? FileManager.default.removeItem(at: staging)
     }
