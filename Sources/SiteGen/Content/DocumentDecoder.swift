@@ -156,8 +156,10 @@ struct DocumentDecoder {
         return result
     }
 
-    private func fileSlug(_ path: String) -> String {
-        let name = (path as NSString).lastPathComponent
+    /// The file's name without `.md`. Cut at the last "/" by bytes: NSString's `lastPathComponent`
+    /// bridged the path (~2% of the parse step).
+    func fileSlug(_ path: String) -> String {
+        let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[path.index(after: $0)...] } ?? path[...]
         return String(name.dropLast(3))
     }
 }

@@ -164,37 +164,62 @@ enum Summary {
         makeASCII(paragraph) ?? makeScalars(paragraph) ?? makeCharacters(paragraph)
     }
 
-    /// The same result computed on Unicode scalars, for text where every scalar is a Character of its
-    /// own: ASCII without carriage returns, plus scalars that never join a neighbour into one grapheme
-    /// (`standsAlone`: Latin, Greek and Cyrillic letters, typographic quotes and dashes, Han, Hangul
-    /// syllables). Articles with smart quotes took the Character path, ~2% of the parse step. Nil for
-    /// any other text.
+    /// The same result computed on UTF-8 bytes, counting scalars, for text where every scalar is a
+    /// Character of its own: ASCII without carriage returns, plus scalars that never join a neighbour
+    /// into one grapheme (`standsAlone`: Latin, Greek and Cyrillic letters, typographic quotes and
+    /// dashes, Han, Hangul syllables). Articles with smart quotes took the Character path, ~2% of the
+    /// parse step. Nil for any other text.
     static func makeScalars(_ paragraph: String) -> String? {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(paragraph.utf8.count)
-        var pendingSpace = false
-        for scalar in paragraph.unicodeScalars {
-            let value = scalar.value
-            if value == 10 || value == 32 {
-                pendingSpace = !scalars.isEmpty
-                continue
+        var paragraph = paragraph
+        return paragraph.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            // Scalars in `out`, and where the one at index `limit` (the first past the limit) starts.
+            var count = 0, cut = 0
+            var pendingSpace = false
+            var index = 0
+            while index < bytes.count {
+                let lead = bytes[index]
+                if lead == 10 || lead == 32 {
+                    pendingSpace = !out.isEmpty
+                    index += 1
+                    continue
+                }
+                var length = 1
+                if lead >= 0x80 {
+                    length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                    guard index + length <= bytes.count else { return nil }
+                    var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                    for k in 1..<length { value = value << 6 | UInt32(bytes[index + k] & 0x3F) }
+                    guard standsAlone(value) else { return nil }
+                } else if lead == 13 {
+                    return nil
+                }
+                if pendingSpace {
+                    if count == limit { cut = out.count }
+                    out.append(32)
+                    count += 1
+                    pendingSpace = false
+                }
+                if count == limit { cut = out.count }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]))
+                count += 1
+                index += length
             }
-            guard (value < 0x80 && value != 13) || standsAlone(value) else { return nil }
-            if pendingSpace { scalars.append(" "); pendingSpace = false }
-            scalars.append(scalar)
+            guard count > limit else { return String(decoding: out, as: UTF8.self) }
+            var end = out[..<cut].lastIndex(of: 32) ?? cut
+            while end > 0 {
+                if [44, 59, 58, 46, 45].contains(out[end - 1]) {  // , ; : . -
+                    end -= 1
+                } else if end >= 3, out[end - 3] == 0xE2, out[end - 2] == 0x80, out[end - 1] == 0x93 || out[end - 1] == 0x94 {
+                    end -= 3  // – —
+                } else {
+                    break
+                }
+            }
+            return String(decoding: out[..<end], as: UTF8.self) + "…"
         }
-        var text = String.UnicodeScalarView()
-        guard scalars.count > limit else {
-            text.append(contentsOf: scalars)
-            return String(text)
-        }
-        var end = scalars[..<limit].lastIndex(of: " ") ?? limit
-        while end > 0, cutPunctuation.contains(scalars[end - 1]) { end -= 1 }
-        text.append(contentsOf: scalars[..<end])
-        return String(text) + "…"
     }
-
-    private static let cutPunctuation = Set(",;:.-–—".unicodeScalars)
 
     /// Non-ASCII scalars that are always a grapheme of their own: no combining marks, joiners,
     /// variation selectors, Hangul jamo, emoji or line separators fall in these ranges.
