@@ -266,7 +266,16 @@ struct TemplateRenderer {
             }
         }
         while transform < Int(reference.transformsEnd) {
-            guard let current = value, let next = current.pointee.transformed(transforms[transform]) else { return nil }
+            guard let current = value else { return nil }
+            let next: TemplateValue
+            if case .list = current.pointee, transforms[transform] == .empty || transforms[transform] == .count {
+                // `empty(list)`, on every card, needs only the length: no copy of the list (as `transformed`).
+                let count = Self.elements(current).1
+                next = transforms[transform] == .empty ? .bool(count == 0) : .int(count)
+            } else {
+                guard let transformed = current.pointee.transformed(transforms[transform]) else { return nil }
+                next = transformed
+            }
             value = store(next)
             transform += 1
         }
