@@ -50,7 +50,8 @@ public struct SiteURLs: Sendable {
     /// Percent-encodes characters that cannot appear in a URL path (Hangul slugs, spaces, and
     /// `<>"` `{}|\^` and backquote from file names).
     public static func encodePath(_ path: String) -> String {
-        if path.utf8.allSatisfy(isPlainPathByte) { return path }
+        var path = path
+        if path.withUTF8({ $0.allSatisfy(isPlainPathByte) }) { return path }
         return path.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? path
     }
 
