@@ -69,6 +69,17 @@ struct TemplateEngineTests {
             == "yayxax")
     }
 
+    /// Transforms are named once, when templates load: each name maps to its own case, others to `unknown`.
+    @Test func transformNamesMapToTheirCases() {
+        for transform in TemplateTransform.allCases where transform != .unknown {
+            #expect(TemplateTransform("\(transform)") == transform)
+        }
+        #expect(TemplateTransform("unknown") == .unknown)
+        #expect(TemplateTransform("Lowercased") == .unknown)
+        #expect(Self.render("{{capitalized(s)}} {{reversed(s)}} {{minusone(n)}} {{#equalzero(z)}}z{{/equalzero(z)}}[{{index(n)}}]",
+                            ["s": "ab cd", "n": 5, "z": 0]) == "Ab Cd dc ba 4 z[]")
+    }
+
     /// Numbers are written without making a String; the digits must be exactly `String(number)`'s.
     @Test func numbersAreWrittenLikeStringDescribingThem() {
         var generator = SystemRandomNumberGenerator()

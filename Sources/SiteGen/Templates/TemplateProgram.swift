@@ -1,6 +1,6 @@
 /// A transform in a tag (`lowercased(name)`, `last()`), named once when templates load so that the
 /// renderer switches on a byte instead of comparing strings. `unknown` renders as an absent value.
-enum TemplateTransform: UInt8, Sendable {
+enum TemplateTransform: UInt8, Sendable, CaseIterable {
     case empty, uppercased, lowercased, capitalized, reversed
     case equalzero, plusone, minusone, even, odd
     case first, last, index, count, enumerated, sorted
