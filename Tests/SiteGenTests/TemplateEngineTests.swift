@@ -12,10 +12,8 @@ struct TemplateEngineTests {
                        sourceLocation: SourceLocation = #_sourceLocation) -> String {
         let (set, diagnostics) = TemplateSet.compile(templates)
         #expect(diagnostics.isEmpty, "\(diagnostics)", sourceLocation: sourceLocation)
-        guard let nodes = set.templates["main"] else { return "<missing>" }
-        var renderer = TemplateRenderer(templates: set.templates, context: context)
-        renderer.render(nodes)
-        return String(decoding: renderer.output, as: UTF8.self)
+        guard set.program.numbers["main"] != nil else { return "<missing>" }
+        return String(decoding: set.render(template: "main", context), as: UTF8.self)
     }
 
     static func render(_ text: String, _ context: TemplateValue, sourceLocation: SourceLocation = #_sourceLocation) -> String {
@@ -57,6 +55,51 @@ struct TemplateEngineTests {
         #expect(Self.render("{{^empty(list)}}has{{/empty(list)}}{{#empty(names)}}none{{/empty(names)}}", context) == "has")
         // Entering another section forgets the loop position; a boolean section keeps it.
         #expect(Self.render("{{#list}}{{#.}}{{last()}}{{/.}}|{{/list}}", context) == "||")
+    }
+
+    /// Computed values (transforms, loop positions) live in scratch slots: a section rendering with one
+    /// must keep it while tags inside compute others.
+    @Test func computedValuesSurviveNestedComputedValues() {
+        let context: TemplateValue = ["list": [["n": "a"], ["n": "b"], ["n": "c"]], "words": ["x", "y"]]
+        #expect(Self.render("{{#first(reversed(list))}}{{n}}{{#first(list)}}{{n}}{{/first(list)}}{{n}}{{/first(reversed(list))}}",
+                            context) == "cac")
+        #expect(Self.render("{{#reversed(list)}}{{n}}{{^last()}},{{/last()}}{{#words}}{{index()}}{{/words}}{{/reversed(list)}}",
+                            context) == "c,01b,01a01")
+        #expect(Self.render("{{#reversed(words)}}{{.}}{{#first(list)}}{{n}}{{/first(list)}}{{.}}{{/reversed(words)}}", context)
+            == "yayxax")
+    }
+
+    /// Transforms are named once, when templates load: each name maps to its own case, others to `unknown`.
+    @Test func transformNamesMapToTheirCases() {
+        for transform in TemplateTransform.allCases where transform != .unknown {
+            #expect(TemplateTransform("\(transform)") == transform)
+        }
+        #expect(TemplateTransform("unknown") == .unknown)
+        #expect(TemplateTransform("Lowercased") == .unknown)
+        #expect(Self.render("{{capitalized(s)}} {{reversed(s)}} {{minusone(n)}} {{#equalzero(z)}}z{{/equalzero(z)}}[{{index(n)}}]",
+                            ["s": "ab cd", "n": 5, "z": 0]) == "Ab Cd dc ba 4 z[]")
+    }
+
+    /// Numbers are written without making a String; the digits must be exactly `String(number)`'s.
+    @Test func numbersAreWrittenLikeStringDescribingThem() {
+        var generator = SystemRandomNumberGenerator()
+        let numbers = [0, 1, -1, 9, 10, -10, 99, 100, Int.max, Int.min, Int.max - 1, Int.min + 1]
+            + (0..<200).map { _ in Int.random(in: Int.min...Int.max, using: &generator) >> Int.random(in: 0...63) }
+        for number in numbers {
+            var output: [UInt8] = [7]
+            TemplateRenderer.appendDecimal(number, to: &output)
+            #expect(output == [7] + Array(String(number).utf8), "\(number)")
+        }
+    }
+
+    /// Blocks are numbered across templates and overrides apply only while their parent call renders.
+    @Test func overridesEndWithTheirParentCall() {
+        let templates = [
+            "base": "[{{$a}}A{{/a}}|{{$b}}B{{/b}}]",
+            "other": "<{{$a}}oa{{/a}}{{>base}}>",
+            "main": "{{<base}}{{$a}}1{{/a}}{{/base}}{{<base}}{{$b}}2{{/b}}{{/base}}{{>base}}{{>other}}{{<other}}{{$a}}3{{/a}}{{/other}}{{>base}}",
+        ]
+        #expect(Self.render(templates, [:]) == "[1|B][A|2][A|B]<oa[A|B]><3[3|B]>[A|B]")
     }
 
     // MARK: Whitespace

@@ -242,6 +242,14 @@ struct UnitTests {
         #expect(SiteURLs.encodePath("plain-path/x.html") == "plain-path/x.html")
     }
 
+    /// The fast test for "needs no encoding" agrees with the character set `encodePath` encodes with.
+    @Test func plainPathBytesAreExactlyThePathAllowedASCII() {
+        for byte in UInt8(0)...UInt8(255) {
+            let allowed = byte < 128 && SiteURLs.pathAllowed.contains(Unicode.Scalar(byte))
+            #expect(SiteURLs.isPlainPathByte(byte) == allowed, "\(byte)")
+        }
+    }
+
     // MARK: DateParser and DateFormatting
 
     static let utc = TimeZone(identifier: "UTC")!

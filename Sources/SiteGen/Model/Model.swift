@@ -92,7 +92,11 @@ public struct Article: Sendable {
     public var fingerprint: Fingerprint
 
     /// The site-relative path of the article's page, e.g. `peninsula/some-title/`.
-    public var path: String { "\(section)/\(slug)/" }
+    public var path: String { Self.path(section: section, slug: slug) }
+
+    /// `path` from the two fields it is made of (for readers that hold a pointer to an article:
+    /// calling `path` on `pointee` copied the whole article first).
+    static func path(section: String, slug: String) -> String { "\(section)/\(slug)/" }
 }
 
 /// A standalone page such as About: `content/pages/<slug>.md`, served at `/<slug>/`.

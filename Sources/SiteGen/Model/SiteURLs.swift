@@ -21,8 +21,10 @@ public struct SiteURLs: Sendable {
 
     /// Resolves a URL written in content: absolute URLs stay; "/x" and "x" are site-relative (content
     /// never needs to know where the site is deployed) and gain the root path.
+    /// (`Bytes.contains`: Foundation's `contains` goes through CFString, and every page resolves the
+    /// menu's URLs.)
     public func resolve(_ url: String) -> String {
-        if url.contains("://") || url.hasPrefix("//") || url.hasPrefix("mailto:") || url.hasPrefix("#") { return url }
+        if Bytes.contains(url, "://") || url.hasPrefix("//") || url.hasPrefix("mailto:") || url.hasPrefix("#") { return url }
         let trimmed = url.hasPrefix("/") ? String(url.dropFirst()) : url
         return root + trimmed
     }
@@ -30,7 +32,7 @@ public struct SiteURLs: Sendable {
     /// Like `resolve`, but always absolute (for og:image and feeds).
     public func absolute(_ url: String) -> String {
         let resolved = resolve(url)
-        if resolved.contains("://") || resolved.hasPrefix("//") || resolved.hasPrefix("mailto:")
+        if Bytes.contains(resolved, "://") || resolved.hasPrefix("//") || resolved.hasPrefix("mailto:")
             || resolved.hasPrefix("#") { return resolved }
         guard let baseURL = URL(string: base), let scheme = baseURL.scheme, let host = baseURL.host else {
             return resolved
@@ -48,16 +50,20 @@ public struct SiteURLs: Sendable {
     /// Percent-encodes characters that cannot appear in a URL path (Hangul slugs, spaces, and
     /// `<>"` `{}|\^` and backquote from file names).
     public static func encodePath(_ path: String) -> String {
-        if path.utf8.allSatisfy(isPlainPathByte) { return path }
+        var path = path
+        if path.withUTF8({ $0.allSatisfy(isPlainPathByte) }) { return path }
         return path.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? path
     }
 
     /// The bytes of `pathAllowed`: letters, digits and `!$&'()*+,-./:=@_~`.
+    /// (One `switch`: searching the punctuation in a string for every byte showed in the profile.)
     static func isPlainPathByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return "!$&'()*+,-./:=@_~".utf8.contains(byte)
+             UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&")...UInt8(ascii: "/"),  // &'()*+,-./
+             UInt8(ascii: ":"), UInt8(ascii: "="), UInt8(ascii: "@"), UInt8(ascii: "_"), UInt8(ascii: "~"): return true
+        default: return false
         }
     }
 }

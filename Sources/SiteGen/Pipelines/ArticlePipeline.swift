@@ -40,41 +40,48 @@ enum ArticlePipeline {
     }
 
     static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> TemplateFields {
+        // Articles are read in place: `let article = site.articles[index]` copied the whole Article
+        // (a retain and a release for each of its fields) on every page.
+        contexts.site.articles.withUnsafeBufferPointer { articles in
+            context(contexts, index: index, articles.baseAddress! + index, older: older, newer: newer)
+        }
+    }
+
+    private static func context(_ contexts: Contexts, index: Int, _ article: UnsafePointer<Article>,
+                                older: Int?, newer: Int?) -> TemplateFields {
         let site = contexts.site
-        let article = site.articles[index]
-        var context = contexts.base(kind: .article, path: article.path, title: article.title,
-                                    description: article.summary, image: article.image?.url)
+        let path = Article.path(section: article.pointee.section, slug: article.pointee.slug)
+        var context = contexts.base(kind: .article, path: path, title: article.pointee.title,
+                                    description: article.pointee.summary, image: article.pointee.image?.url)
         // The list card has the summary fields already (made once, shared with every list).
         guard case .object(var values) = contexts.card(index) else { preconditionFailure("a card is an object") }
-        values["permalink"] = .string(site.urls.permalink(article.path))
-        values["content"] = .utf8(article.body.htmlBytes)
-        values["word_count"] = .int(article.wordCount)
-        values["reading_time"] = .int(max(1, (article.wordCount + 225) / 230))
-        values["params"] = ParamValue.templateObject(article.params)
-        values["authors"] = .list(article.authors.compactMap(contexts.authorObject))
-        values["authors_label"] = article.authors.count == 1 ? "Author" : "Authors"
-        values["categories_label"] = article.categories.count == 1 ? "Category" : "Categories"
-        if let updated = article.updated {
+        // The page's permalink, made once for `page` already.
+        if case .object(let page)? = context["page"], let permalink = page["permalink"] { values["permalink"] = permalink }
+        values["content"] = .utf8(article.pointee.body.htmlBytes)
+        values["word_count"] = .int(article.pointee.wordCount)
+        values["reading_time"] = .int(max(1, (article.pointee.wordCount + 225) / 230))
+        values["params"] = ParamValue.templateObject(article.pointee.params)
+        values["authors"] = .list(article.pointee.authors.compactMap { contexts.authorObject($0) })
+        values["authors_label"] = article.pointee.authors.count == 1 ? "Author" : "Authors"
+        values["categories_label"] = article.pointee.categories.count == 1 ? "Category" : "Categories"
+        if let updated = article.pointee.updated {
             values["updated"] = .string(site.dates.long(updated))
             values["updated_iso"] = .string(site.dates.rfc3339(updated))
         }
-        if let image = article.image {
+        if let image = article.pointee.image {
             var imageValues: TemplateFields = ["url": .string(site.urls.resolve(image.url)), "alt": .string(image.alt)]
             if let credit = image.credit { imageValues["credit"] = .string(credit) }
             values["image"] = .object(imageValues)
         }
-        if let section = site.section(article.section) {
+        if let section = site.section(article.pointee.section) {
             values["section"] = ["title": .string(section.title), "url": .string(site.urls.link("\(section.slug)/")),
                                  "return_label": .string(section.returnLabel)]
         }
         context["article"] = .object(values)
-        if let older {
-            let other = site.articles[older]
-            context["prev"] = ["title": .string(other.title), "url": .string(site.urls.link(other.path))]
-        }
-        if let newer {
-            let other = site.articles[newer]
-            context["next"] = ["title": .string(other.title), "url": .string(site.urls.link(other.path))]
+        // The neighbours' titles and links are those of their list cards (made once).
+        for (key, neighbour) in [("prev", older), ("next", newer)] {
+            guard let neighbour, case .object(let card) = contexts.card(neighbour) else { continue }
+            context[key] = .object(["title": card["title"]!, "url": card["url"]!])
         }
         return context
     }

@@ -13,9 +13,12 @@ struct Contexts: Sendable {
     private let siteByMenu: SiteValuesByMenu
     /// An author's values as article pages show them (no count), made once per author.
     private let authorObjects: Memo<TemplateValue>
+    /// The menu items' URLs, resolved once: every page compares them with its own.
+    private let menuURLs: [String]
 
     init(site: Site) {
         self.site = site
+        self.menuURLs = site.config.menu.map { site.urls.resolve($0.url) }
         self.cards = Memo(count: site.articles.count)
         self.authorObjects = Memo(count: site.authors.count)
         self.siteByMenu = SiteValuesByMenu()
@@ -33,9 +36,7 @@ struct Contexts: Sendable {
         guard site.config.menu.count < Int.bitWidth else { return .object(siteValues(currentPath: currentPath)) }
         let current = site.urls.link(currentPath)
         var key = 0
-        for (number, item) in site.config.menu.enumerated() {
-            if isCurrent(site.urls.resolve(item.url), current) { key |= 1 << number }
-        }
+        for (number, url) in menuURLs.enumerated() where isCurrent(url, current) { key |= 1 << number }
         return siteByMenu.value(key) { .object(siteValues(currentPath: currentPath)) }
     }
 
@@ -127,16 +128,19 @@ struct Contexts: Sendable {
         return value
     }
 
-    /// An article as it appears in lists.
-    func summary(_ article: Article) -> TemplateFields {
+    /// An article as it appears in lists. (Read through a pointer: a copy of the Article would retain
+    /// and release each of its fields.)
+    func summary(_ article: UnsafePointer<Article>) -> TemplateFields {
+        let path = Article.path(section: article.pointee.section, slug: article.pointee.slug)
         var values: TemplateFields = [
-            "title": .string(article.title), "url": .string(site.urls.link(article.path)),
-            "date": .string(site.dates.long(article.date)), "date_iso": .string(site.dates.rfc3339(article.date)),
-            "authors": .list(article.authors.map { .object(authorLink($0)) }),
-            "categories": .list(article.categories.map { .object(categoryLink($0)) }),
+            "title": .string(article.pointee.title), "url": .string(site.urls.link(path)),
+            "date": .string(site.dates.long(article.pointee.date)),
+            "date_iso": .string(site.dates.rfc3339(article.pointee.date)),
+            "authors": .list(article.pointee.authors.map { .object(authorLink($0)) }),
+            "categories": .list(article.pointee.categories.map { .object(categoryLink($0)) }),
         ]
-        if !article.summary.isEmpty { values["summary"] = .string(article.summary) }
-        if let image = article.image {
+        if !article.pointee.summary.isEmpty { values["summary"] = .string(article.pointee.summary) }
+        if let image = article.pointee.image {
             values["image"] = ["url": .string(site.urls.resolve(image.url)), "alt": .string(image.alt)]
         }
         return values
@@ -145,7 +149,7 @@ struct Contexts: Sendable {
     /// The list card of `site.articles[index]`, made once per build however many lists show it.
     func card(_ index: Int) -> TemplateValue {
         if let card = cards.get(index) { return card }
-        let card = TemplateValue.object(summary(site.articles[index]))
+        let card = site.articles.withUnsafeBufferPointer { TemplateValue.object(summary($0.baseAddress! + index)) }
         cards.set(index, card)
         return card
     }

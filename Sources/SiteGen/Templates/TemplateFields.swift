@@ -64,6 +64,20 @@ public struct TemplateFields: Sendable, Equatable, ExpressibleByDictionaryLitera
         return entries[index].value
     }
 
+    /// Where the value of `key` is stored, to read it without copying it (copying a value costs a
+    /// retain and a release of its payload). Valid while these fields are alive and unchanged: the
+    /// renderer holds the page's context, which holds every object it looks into, for the whole page.
+    @inline(__always)
+    func valuePointer(_ key: TemplateKey) -> UnsafePointer<TemplateValue>? {
+        entries.withUnsafeBufferPointer { buffer -> UnsafePointer<TemplateValue>? in
+            guard let base = buffer.baseAddress else { return nil }
+            for index in buffer.indices where buffer[index].hash == key.hash && buffer[index].key == key.name {
+                return (base + index).pointer(to: \Entry.value)
+            }
+            return nil
+        }
+    }
+
     public subscript(key: String) -> TemplateValue? {
         get { self[TemplateKey(key)] }
         set {

@@ -1,4 +1,4 @@
-/// sitegen's Mustache dialect, parsed once into a tree the renderer walks without allocating.
+/// sitegen's Mustache dialect, parsed once into a tree that `TemplateProgram` flattens for the renderer.
 ///
 /// Supported: `{{name}}` (HTML-escaped), `{{{name}}}` and `{{&name}}` (raw), dotted names, `{{.}}`,
 /// names anchored to the current item (`{{.title}}`), sections `{{#x}}` and inverted sections `{{^x}}`,

@@ -1,160 +1,333 @@
-/// Renders parsed templates into UTF-8 bytes. One renderer per page; it holds the context stack,
-/// the innermost loop position, the block overrides in force and the current partial indentation.
+/// Renders a compiled template program into UTF-8 bytes. One renderer per page; it holds the context
+/// stack, the innermost loop position, the block overrides in force and the current partial indentation.
+///
+/// Values are not copied while rendering (a copy costs a retain and a release of its payload): the
+/// stack and every lookup hold pointers to where values are stored in the page's context, which the
+/// caller keeps alive and unchanged for the whole render. Values a tag computes (loop positions,
+/// transforms) are stored in `scratch` slots owned by the renderer.
 struct TemplateRenderer {
-    private let templates: [String: [TemplateNode]]
+    typealias Instruction = TemplateProgram.Instruction
+
+    /// Holds the buffers below alive.
+    private let storage: TemplateProgram.Storage
+    private let instructions: UnsafeMutableBufferPointer<Instruction>
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let references: UnsafeMutableBufferPointer<TemplateProgram.Reference>
+    private let keys: UnsafeMutableBufferPointer<TemplateKey>
+    private let transforms: UnsafeMutableBufferPointer<TemplateTransform>
+    private let overrideRows: UnsafeMutableBufferPointer<TemplateProgram.Override>
+    private let ranges: [Range<Int>]
     private(set) var output: [UInt8] = []
-    private var stack: [TemplateValue]
+    private var stack: [UnsafePointer<TemplateValue>]
     private var loop: (index: Int, count: Int)?
-    private var overrides: [String: [TemplateNode]] = [:]
+    /// Block number → the body of the override in force (start -1: none).
+    private var overrides: [(start: Int32, end: Int32)]
+    /// The blocks whose override an enclosing parent call set, innermost last (undone when it ends).
+    private var overridden: [Int32] = []
     private var indentation: [UInt8] = []
     private var depth = 0
+    /// Values computed by tags; the first `scratchUsed` hold values sections are rendering with.
+    private var scratch: [UnsafeMutablePointer<TemplateValue>] = []
+    private var scratchUsed = 0
 
     /// Partials nest at most this deep (cycles are rejected when templates load; this is a backstop).
     static let maximumDepth = 64
 
-    init(templates: [String: [TemplateNode]], context: TemplateValue, capacity: Int = 65_536) {
-        self.templates = templates
-        self.stack = [context]
+    private init(_ program: TemplateProgram, root: UnsafePointer<TemplateValue>, capacity: Int) {
+        storage = program.storage
+        instructions = storage.instructions
+        bytes = storage.bytes
+        references = storage.references
+        keys = storage.keys
+        transforms = storage.transforms
+        overrideRows = storage.overrides
+        ranges = program.ranges
+        stack = []
+        stack.reserveCapacity(16)
+        stack.append(root)
+        overrides = Array(repeating: (-1, -1), count: program.blockCount)
         output.reserveCapacity(capacity)
     }
 
-    mutating func render(_ nodes: [TemplateNode]) {
-        for index in nodes.indices {
-            // `nodes` (a parameter, alive for the whole call) holds every node: no retain per node.
-            unowned(unsafe) let node = nodes[index]
-            switch node.kind {
+    /// Renders template `number` of `program` with `context`.
+    static func render(_ program: TemplateProgram, template number: Int, context: TemplateValue,
+                       capacity: Int = 65_536) -> [UInt8] {
+        withUnsafePointer(to: context) { root in
+            var renderer = TemplateRenderer(program, root: root, capacity: capacity)
+            defer { renderer.freeScratch() }
+            renderer.run(program.ranges[number])
+            return renderer.output
+        }
+    }
+
+    private mutating func run(_ range: Range<Int>) {
+        var next = range.lowerBound
+        while next < range.upperBound {
+            let instruction = instructions[next]
+            next += 1
+            switch instruction.op {
             case .text:
-                output.append(contentsOf: node.bytes)
+                appendBytes(instruction)
             case .line:
                 if !indentation.isEmpty, output.last == 10 || output.isEmpty { output.append(contentsOf: indentation) }
-                output.append(contentsOf: node.bytes)
+                appendBytes(instruction)
             case .variable, .rawVariable:
-                guard let value = resolve(node.reference!) else { continue }
-                switch value {
-                case .string(let text):
-                    if node.kind == .variable { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
-                case .utf8(let bytes):
-                    if node.kind == .variable {
-                        bytes.withUnsafeBufferPointer { Self.appendEscaped($0, to: &output) }
-                    } else {
-                        output.append(contentsOf: bytes)
-                    }
-                case .int(let number): output.append(contentsOf: String(number).utf8)
-                case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-                case .list, .object: break
-                }
+                guard let value = resolve(instruction.operand) else { continue }
+                emit(value, escaped: instruction.op == .variable)
             case .section:
-                renderSection(resolve(node.reference!), node.children)
+                renderSection(resolve(instruction.operand), next..<Int(instruction.end))
+                next = Int(instruction.end)
             case .inverted:
-                renderInverted(resolve(node.reference!), node.children)
+                renderInverted(resolve(instruction.operand), next..<Int(instruction.end))
+                next = Int(instruction.end)
             case .partial:
-                guard let body = templates[node.name], depth < Self.maximumDepth else { continue }
-                let saved = (loop, overrides, indentation)
-                loop = nil
-                if let newOverrides = node.overrides {
-                    // Overrides from further out win: a page overrides its parent's parent.
-                    overrides.merge(newOverrides) { outer, _ in outer }
-                }
-                indentation += node.bytes
-                depth += 1
-                render(body)
-                depth -= 1
-                (loop, overrides, indentation) = saved
+                next = Int(instruction.end)
+                guard instruction.operand >= 0, depth < Self.maximumDepth else { continue }
+                call(instruction)
             case .block:
                 let savedLoop = loop
                 loop = nil
-                render(overrides[node.name] ?? node.children)
+                let override = overrides[Int(instruction.operand)]
+                run(override.start >= 0 ? Int(override.start)..<Int(override.end) : next..<Int(instruction.end))
                 loop = savedLoop
+                next = Int(instruction.end)
             }
         }
     }
 
-    private mutating func renderSection(_ value: TemplateValue?, _ body: [TemplateNode]) {
-        switch value {
-        case nil, .bool(false)?:
+    @inline(__always)
+    private mutating func appendBytes(_ instruction: Instruction) {
+        guard instruction.bytesStart < instruction.bytesEnd else { return }
+        output.append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress! + Int(instruction.bytesStart),
+                                                      count: Int(instruction.bytesEnd - instruction.bytesStart)))
+    }
+
+    /// A partial, or a parent with its overrides: overrides from further out win (a page overrides
+    /// its parent's parent), so only blocks without one in force take this call's.
+    private mutating func call(_ instruction: Instruction) {
+        let savedLoop = loop
+        loop = nil
+        let overriddenCount = overridden.count
+        for row in overrideRows[Int(instruction.overridesStart)..<Int(instruction.overridesEnd)]
+        where overrides[Int(row.block)].start < 0 {
+            overrides[Int(row.block)] = (row.start, row.end)
+            overridden.append(row.block)
+        }
+        let indentationCount = indentation.count
+        if instruction.bytesStart < instruction.bytesEnd {
+            indentation.append(contentsOf: bytes[Int(instruction.bytesStart)..<Int(instruction.bytesEnd)])
+        }
+        depth += 1
+        run(ranges[Int(instruction.operand)])
+        depth -= 1
+        indentation.removeSubrange(indentationCount...)
+        while overridden.count > overriddenCount { overrides[Int(overridden.removeLast())] = (-1, -1) }
+        loop = savedLoop
+    }
+
+    private mutating func emit(_ value: UnsafePointer<TemplateValue>, escaped: Bool) {
+        if let text = Self.textInPlace(value) {
+            if escaped { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text) }
             return
-        case .bool(true)?:
-            render(body)
-        case .list(let items)?:
+        }
+        switch value.pointee {
+        case .string(let text):
+            if escaped { Self.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+        case .utf8(let bytes):
+            if escaped {
+                bytes.withUnsafeBufferPointer { Self.appendEscaped($0, to: &output) }
+            } else {
+                output.append(contentsOf: bytes)
+            }
+        case .int(let number): Self.appendDecimal(number, to: &output)
+        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .list, .object: break
+        }
+    }
+
+    private mutating func renderSection(_ value: UnsafePointer<TemplateValue>?, _ body: Range<Int>) {
+        guard let value else { return }
+        switch value.pointee {
+        case .bool(let flag):
+            if flag { run(body) }
+        case .list:
+            let (base, count) = Self.elements(value)
+            guard let base else { return }
+            let reserved = reserve(value)
             let savedLoop = loop
-            for index in items.indices {
-                loop = (index, items.count)
-                stack.append(items[index])
-                render(body)
+            for index in 0..<count {
+                loop = (index, count)
+                stack.append(base + index)
+                run(body)
                 stack.removeLast()
             }
             loop = savedLoop
-        case let value?:
+            if reserved { scratchUsed -= 1 }
+        default:
+            let reserved = reserve(value)
             let savedLoop = loop
             loop = nil
             stack.append(value)
-            render(body)
+            run(body)
             stack.removeLast()
             loop = savedLoop
+            if reserved { scratchUsed -= 1 }
         }
     }
 
-    private mutating func renderInverted(_ value: TemplateValue?, _ body: [TemplateNode]) {
-        switch value {
-        case nil, .bool(false)?:
-            render(body)
-        case .list(let items)? where items.isEmpty:
+    private mutating func renderInverted(_ value: UnsafePointer<TemplateValue>?, _ body: Range<Int>) {
+        guard let value else { return run(body) }
+        switch value.pointee {
+        case .bool(false):
+            run(body)
+        case .list where Self.elements(value).1 == 0:
+            let reserved = reserve(value)
             let savedLoop = loop
             loop = nil
-            stack.append(.list(items))
-            render(body)
+            stack.append(value)
+            run(body)
             stack.removeLast()
             loop = savedLoop
+            if reserved { scratchUsed -= 1 }
         default:
             return
         }
     }
 
-    private func resolve(_ reference: TemplateReference) -> TemplateValue? {
-        var value: TemplateValue?
-        var skip = 0
+    /// The UTF-8 bytes of a text value where the context stores them, when they are on the heap.
+    /// Binding the payload in a `switch` that then calls out (to append) copies the value: a retain
+    /// and a release of storage that pages rendered in parallel share (site values, list cards), the
+    /// largest caller of `swift_retain` in the render profile. Nil for other values and for strings of
+    /// up to 15 bytes, which are held in the value itself (no storage to point to, nothing to retain).
+    @inline(__always)
+    private static func textInPlace(_ value: UnsafePointer<TemplateValue>) -> UnsafeBufferPointer<UInt8>? {
+        switch value.pointee {
+        case .utf8(let bytes):
+            return bytes.withUnsafeBufferPointer { $0 }
+        case .string(let text):
+            guard text.utf8.count > 15 else { return nil }
+            return text.utf8.withContiguousStorageIfAvailable { $0 }
+        default:
+            return nil
+        }
+    }
+
+    /// The elements of a list value, in place.
+    @inline(__always)
+    private static func elements(_ value: UnsafePointer<TemplateValue>) -> (UnsafePointer<TemplateValue>?, Int) {
+        guard case .list(let items) = value.pointee else { return (nil, 0) }
+        return items.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
+    }
+
+    /// The value of `key` when `value` is an object, in place.
+    @inline(__always)
+    private static func field(_ key: UnsafePointer<TemplateKey>, of value: UnsafePointer<TemplateValue>)
+        -> UnsafePointer<TemplateValue>? {
+        guard case .object(let fields) = value.pointee else { return nil }
+        return fields.valuePointer(key.pointee)
+    }
+
+    private mutating func resolve(_ number: Int32) -> UnsafePointer<TemplateValue>? {
+        let reference = references[Int(number)]
+        var value: UnsafePointer<TemplateValue>?
+        var transform = Int(reference.transformsStart)
+        let key = UnsafePointer(keys.baseAddress)
         switch reference.kind {
         case .current:
             value = stack.last
         case .loop:
-            guard let loop, let first = reference.transforms.first else { return nil }
-            skip = 1
-            switch first {
-            case "first": value = .bool(loop.index == 0)
-            case "last": value = .bool(loop.index == loop.count - 1)
-            case "index": value = .int(loop.index)
-            case "even": value = .bool(loop.index & 1 == 0)
-            case "odd": value = .bool(loop.index & 1 == 1)
+            guard let loop, transform < Int(reference.transformsEnd) else { return nil }
+            let position: TemplateValue
+            switch transforms[transform] {
+            case .first: position = .bool(loop.index == 0)
+            case .last: position = .bool(loop.index == loop.count - 1)
+            case .index: position = .int(loop.index)
+            case .even: position = .bool(loop.index & 1 == 0)
+            case .odd: position = .bool(loop.index & 1 == 1)
             default: return nil
             }
+            transform += 1
+            value = store(position)
         case .anchored:
             value = stack.last
-            for key in reference.keys {
-                value = value?[key]
-                if value == nil { return nil }
+            for index in Int(reference.keysStart)..<Int(reference.keysEnd) {
+                guard let found = Self.field(key! + index, of: value!) else { return nil }
+                value = found
             }
         case .climbing:
-            let keys = reference.keys
-            let first = keys[0]
+            let first = key! + Int(reference.keysStart)
             var level = stack.count - 1
             while level >= 0 {
-                if case .object(let fields) = stack[level], let found = fields[first] { value = found; break }
+                if let found = Self.field(first, of: stack[level]) { value = found; break }
                 level -= 1
             }
-            if keys.count > 1 {
-                for index in 1..<keys.count {
-                    value = value?[keys[index]]
-                    if value == nil { return nil }
-                }
+            for index in Int(reference.keysStart) + 1..<Int(reference.keysEnd) {
+                guard let current = value, let found = Self.field(key! + index, of: current) else { return nil }
+                value = found
             }
         }
-        if reference.transforms.count > skip {
-            for transform in reference.transforms[skip...] {
-                value = value?.transformed(transform)
-                if value == nil { return nil }
+        while transform < Int(reference.transformsEnd) {
+            guard let current = value else { return nil }
+            let next: TemplateValue
+            if case .list = current.pointee, transforms[transform] == .empty || transforms[transform] == .count {
+                // `empty(list)`, on every card, needs only the length: no copy of the list (as `transformed`).
+                let count = Self.elements(current).1
+                next = transforms[transform] == .empty ? .bool(count == 0) : .int(count)
+            } else {
+                guard let transformed = current.pointee.transformed(transforms[transform]) else { return nil }
+                next = transformed
             }
+            value = store(next)
+            transform += 1
         }
         return value
+    }
+
+    // MARK: Scratch values
+
+    /// Puts a computed value in the first free scratch slot (which the next computed value reuses,
+    /// unless a section reserves it).
+    private mutating func store(_ value: TemplateValue) -> UnsafePointer<TemplateValue> {
+        if scratchUsed == scratch.count {
+            let slot = UnsafeMutablePointer<TemplateValue>.allocate(capacity: 1)
+            slot.initialize(to: value)
+            scratch.append(slot)
+            return UnsafePointer(slot)
+        }
+        scratch[scratchUsed].pointee = value
+        return UnsafePointer(scratch[scratchUsed])
+    }
+
+    /// Keeps `value`'s slot while a section renders with it, when it is a computed value.
+    private mutating func reserve(_ value: UnsafePointer<TemplateValue>) -> Bool {
+        guard scratchUsed < scratch.count, UnsafePointer(scratch[scratchUsed]) == value else { return false }
+        scratchUsed += 1
+        return true
+    }
+
+    private mutating func freeScratch() {
+        for slot in scratch {
+            slot.deinitialize(count: 1)
+            slot.deallocate()
+        }
+        scratch = []
+    }
+
+    // MARK: Output
+
+    /// Appends `number` in decimal, exactly as `String(number)` spells it, without making a string.
+    static func appendDecimal(_ number: Int, to output: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = number.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = 48 + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 { output.append(45) }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// Appends `text` with `& < > " '` escaped for HTML text and attributes.

@@ -34,7 +34,8 @@ public struct TemplateSet: Sendable {
     public static let folder = "layouts"
     public static let fileExtension = "mustache"
 
-    let templates: [String: [TemplateNode]]
+    /// Every template that parsed, compiled into one program.
+    let program: TemplateProgram
     /// Every template's name, including those with syntax errors (so that one error is reported once).
     let names: Set<String>
     /// Hash of every template's name and text: when it changes, every page is rendered again.
@@ -82,7 +83,8 @@ public struct TemplateSet: Sendable {
         diagnostics += checkCycles(references)
         var fingerprint = Fingerprint()
         for (name, text) in texts.sorted(by: { $0.key < $1.key }) { fingerprint.add([name, text]) }
-        return (TemplateSet(templates: templates, names: Set(texts.keys), fingerprint: fingerprint), diagnostics)
+        return (TemplateSet(program: TemplateProgram(templates), names: Set(texts.keys), fingerprint: fingerprint),
+                diagnostics)
     }
 
     /// The template that renders `kind`, or nil when `layouts/` has none of its candidates.
@@ -92,10 +94,14 @@ public struct TemplateSet: Sendable {
 
     /// Renders `kind` with `context`. The layout must exist (checked before rendering starts).
     func render(_ kind: PageKind, _ context: TemplateValue) -> [UInt8] {
-        guard let name = layout(for: kind), let nodes = templates[name] else { return [] }
-        var renderer = TemplateRenderer(templates: templates, context: context)
-        renderer.render(nodes)
-        return renderer.output
+        guard let name = layout(for: kind) else { return [] }
+        return render(template: name, context)
+    }
+
+    /// Renders the template `name`; empty when it does not exist or did not parse.
+    func render(template name: String, _ context: TemplateValue) -> [UInt8] {
+        guard let number = program.numbers[name] else { return [] }
+        return TemplateRenderer.render(program, template: number, context: context)
     }
 
     /// A `{{>name}}` or `{{<name}}` tag and where it is.

@@ -30,42 +30,42 @@ public enum TemplateValue: Sendable, Equatable {
 
     /// `transform(value)` in a tag: the built-in transforms of the Mustache dialect. Nil when the
     /// transform does not apply to this kind of value (the tag then renders as if the key were absent).
-    func transformed(_ name: String) -> TemplateValue? {
+    func transformed(_ transform: TemplateTransform) -> TemplateValue? {
         switch self {
         case .utf8(let bytes):
-            return TemplateValue.string(String(decoding: bytes, as: UTF8.self)).transformed(name)
+            return TemplateValue.string(String(decoding: bytes, as: UTF8.self)).transformed(transform)
         case .string(let text):
-            switch name {
-            case "empty": return .bool(text.isEmpty)
-            case "uppercased": return .string(text.uppercased())
-            case "lowercased": return .string(text.lowercased())
-            case "capitalized": return .string(Self.capitalized(text))
-            case "reversed": return .string(String(text.reversed()))
+            switch transform {
+            case .empty: return .bool(text.isEmpty)
+            case .uppercased: return .string(text.uppercased())
+            case .lowercased: return .string(text.lowercased())
+            case .capitalized: return .string(Self.capitalized(text))
+            case .reversed: return .string(String(text.reversed()))
             default: return nil
             }
         case .int(let number):
-            switch name {
-            case "equalzero": return .bool(number == 0)
-            case "plusone": return .int(number &+ 1)
-            case "minusone": return .int(number &- 1)
-            case "even": return .bool(number & 1 == 0)
-            case "odd": return .bool(number & 1 == 1)
+            switch transform {
+            case .equalzero: return .bool(number == 0)
+            case .plusone: return .int(number &+ 1)
+            case .minusone: return .int(number &- 1)
+            case .even: return .bool(number & 1 == 0)
+            case .odd: return .bool(number & 1 == 1)
             default: return nil
             }
         case .list(let items):
-            switch name {
-            case "first": return items.first
-            case "last": return items.last
-            case "reversed": return .list(items.reversed())
-            case "count": return .int(items.count)
-            case "empty": return .bool(items.isEmpty)
+            switch transform {
+            case .first: return items.first
+            case .last: return items.last
+            case .reversed: return .list(items.reversed())
+            case .count: return .int(items.count)
+            case .empty: return .bool(items.isEmpty)
             default: return nil
             }
         case .object(let fields):
-            switch name {
-            case "count": return .int(fields.count)
-            case "empty": return .bool(fields.isEmpty)
-            case "enumerated", "sorted":
+            switch transform {
+            case .count: return .int(fields.count)
+            case .empty: return .bool(fields.isEmpty)
+            case .enumerated, .sorted:
                 return .list(fields.keys.sorted().map { .object(["key": .string($0), "value": fields[$0]!]) })
             default: return nil
             }
