@@ -193,7 +193,9 @@ struct SearchAnalysis {
 
     /// Counts the terms of one document at a time, then appends them as entries (term, weight, flags).
     /// The term table lives as long as the counter (a worker's blocks); entries use block-local ids.
-    private struct Counter {
+    /// Not copyable: it owns the `counts` memory, which every word updates through a pointer (an
+    /// array there cost a uniqueness check and a bounds check a word).
+    private struct Counter: ~Copyable {
         var table = TermTable()
         /// Per table term id: its weight and flags in the current document, and its id in the
         /// current block + 1 (0 when the block has not seen it).
@@ -202,7 +204,8 @@ struct SearchAnalysis {
             var local: Int32 = 0
             var flag: UInt8 = 0
         }
-        var counts: [Count] = []
+        var counts = UnsafeMutablePointer<Count>.allocate(capacity: 0)
+        var countCapacity = 0
         var touched: [Int32] = []
         /// The current document's terms as a set of block term ids, one bit each: read in order, it
         /// gives the entries sorted by block term id without sorting them (a sort of each
@@ -252,18 +255,29 @@ struct SearchAnalysis {
                 while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
-                    let term = Int(id)
-                    if term >= counts.count {
-                        counts.append(contentsOf: repeatElement(Count(), count: term + 1 - counts.count))
-                    }
-                    if counts[term].weight == 0 { touched.append(id) }
-                    counts[term].weight += Int32(w)
-                    counts[term].flag |= f
+                    if Int(id) >= countCapacity { growCounts(Int(id) + 1) }
+                    let count = counts + Int(id)
+                    if count.pointee.weight == 0 { touched.append(id) }
+                    count.pointee.weight += Int32(w)
+                    count.pointee.flag |= f
                     words &+= 1
                 }
             }
             if countsWords { length += words }
         }
+
+        /// Room for the counts of at least `needed` table terms (doubling, so that growing is rare).
+        mutating func growCounts(_ needed: Int) {
+            let capacity = max(needed, 2 * countCapacity, 1024)
+            let grown = UnsafeMutablePointer<Count>.allocate(capacity: capacity)
+            grown.moveInitialize(from: counts, count: countCapacity)
+            (grown + countCapacity).initialize(repeating: Count(), count: capacity - countCapacity)
+            counts.deallocate()
+            counts = grown
+            countCapacity = capacity
+        }
+
+        deinit { counts.deallocate() }
 
         mutating func finishDocument() {
             for id in touched {
