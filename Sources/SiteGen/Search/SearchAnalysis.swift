@@ -206,7 +206,11 @@ struct SearchAnalysis {
         }
         var counts = UnsafeMutablePointer<Count>.allocate(capacity: 0)
         var countCapacity = 0
-        var touched: [Int32] = []
+        /// The table term ids of the current document, each once: `touchedCount` of them, in
+        /// memory for `countCapacity + 1` (every word writes its id at the end and counts it only
+        /// when new, so that no branch goes either way with each word).
+        var touched = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        var touchedCount = 0
         /// The current document's terms as a set of block term ids, one bit each: read in order, it
         /// gives the entries sorted by block term id without sorting them (a sort of each
         /// document's few hundred entries was a tenth of the analysis).
@@ -257,7 +261,8 @@ struct SearchAnalysis {
                     guard id >= 0 else { continue }
                     if Int(id) >= countCapacity { growCounts(Int(id) + 1) }
                     let count = counts + Int(id)
-                    if count.pointee.weight == 0 { touched.append(id) }
+                    touched[touchedCount] = id
+                    touchedCount &+= count.pointee.weight == 0 ? 1 : 0
                     count.pointee.weight += Int32(w)
                     count.pointee.flag |= f
                     words &+= 1
@@ -274,13 +279,20 @@ struct SearchAnalysis {
             (grown + countCapacity).initialize(repeating: Count(), count: capacity - countCapacity)
             counts.deallocate()
             counts = grown
+            let grownTouched = UnsafeMutablePointer<Int32>.allocate(capacity: capacity + 1)
+            grownTouched.moveInitialize(from: touched, count: touchedCount)
+            touched.deallocate()
+            touched = grownTouched
             countCapacity = capacity
         }
 
-        deinit { counts.deallocate() }
+        deinit {
+            counts.deallocate()
+            touched.deallocate()
+        }
 
         mutating func finishDocument() {
-            for id in touched {
+            for id in UnsafeBufferPointer(start: touched, count: touchedCount) {
                 let term = Int(id)
                 if counts[term].local == 0 {
                     blockTerms.append(id)
@@ -291,7 +303,7 @@ struct SearchAnalysis {
                 present[local >> 6] |= 1 << UInt64(local & 63)
             }
             // By block term id, so that the gaps between ids are small.
-            VarInt.append(touched.count, to: &entries)
+            VarInt.append(touchedCount, to: &entries)
             var previous = -1
             for index in 0..<(blockTerms.count + 63) >> 6 where present[index] != 0 {
                 var bits = present[index]
@@ -307,7 +319,7 @@ struct SearchAnalysis {
                     counts[term].flag = 0
                 }
             }
-            touched.removeAll(keepingCapacity: true)
+            touchedCount = 0
             lengths.append(length)
             length = 0
         }

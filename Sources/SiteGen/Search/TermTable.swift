@@ -37,7 +37,10 @@ struct TermTable {
     }
 
     /// The term id of `word`, or -1 when it is not indexed. `word` is one a `WordScanner` yields:
-    /// at the start of its buffer, so that 16 bytes can be read from it (`scannedHeads`).
+    /// at the start of its buffer, so that 16 bytes can be read from it (`scannedHeads`). Inlined
+    /// into the word loop (a known spelling costs a hash, a probe and a compare); new spellings and
+    /// spellings past 16 bytes are handled out of line.
+    @inline(__always)
     mutating func id(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> Int32 {
         let count = word.count
         let (head0, head1) = Self.scannedHeads(word)
@@ -61,12 +64,14 @@ struct TermTable {
     }
 
     /// Whether the spelling `long[index]` has the bytes of `word` past its first 16.
+    @inline(never)
     private func restMatches(_ word: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
         arena.withUnsafeBufferPointer { arena in
             memcmp(arena.baseAddress! + Int(long[index].restStart), word.baseAddress! + 16, word.count - 16) == 0
         }
     }
 
+    @inline(never)
     private mutating func insert(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool, head: (UInt64, UInt64),
                                  hash: UInt64, slot: Int) -> Int32 {
         var id: Int32 = -1
