@@ -131,6 +131,41 @@ import Testing
         }
     }
 
+    /// Prose-like texts: mostly ASCII words of 1…20 letters between ASCII separators, the common case
+    /// `WordScanner.next` handles inline, mixed with what sends it to the general path (apostrophes,
+    /// non-ASCII letters and separators, words near the buffer's size, the text's last 8 bytes).
+    @Test func theScannersInlinePathAgreesWithTheRules() {
+        let long = String(repeating: "Q", count: WordScanner.bufferSize - 3)
+        let pieces = ["a", "an", "Trade", "talks", "Infrastructure", "ABCDEFGH", "abcdefghijklmnop", "g20", "2024",
+                      " ", " ", " ", ". ", ", ", "\n", "-", "'", "'s ", "’", "é", "Séoul", "北", " \u{2028}",
+                      long, "xy" + long, "\u{7F}", "@"]
+        for text in piecedTexts(pieces, lengths: 0...120, count: 12, seed: 19) {
+            var found: [(word: [UInt8], isASCII: Bool)] = []
+            SearchText.forEachWord(in: text) { word, isASCII in found.append((Array(word), isASCII)) }
+            let expected = Self.referenceWords(text)
+            #expect(found.map(\.word) == expected.map(\.word), "\(text.debugDescription)")
+            #expect(found.map(\.isASCII) == expected.map(\.isASCII), "\(text.debugDescription)")
+        }
+    }
+
+    /// `TermTable.scannedHeads` reads 16 bytes whatever the word's length: the bytes past the word
+    /// must not count.
+    @Test func theTermTableHeadsAreTheWordsFirstBytesZeroPadded() {
+        var bytes = [UInt8](repeating: 0xA5, count: 40)
+        for length in 1...24 {
+            for k in 0..<length { bytes[k] = UInt8(97 + (k * 5) % 26) }
+            let (head0, head1) = bytes.withUnsafeBufferPointer {
+                TermTable.scannedHeads(UnsafeBufferPointer(rebasing: $0[..<length]))
+            }
+            var expected: (UInt64, UInt64) = (0, 0)
+            for k in 0..<min(length, 16) {
+                if k < 8 { expected.0 |= UInt64(bytes[k]) << (8 * UInt64(k)) } else { expected.1 |= UInt64(bytes[k]) << (8 * UInt64(k - 8)) }
+            }
+            #expect(head0 == expected.0 && head1 == expected.1, "length \(length)")
+            for k in 0..<length { bytes[k] = 0xA5 }
+        }
+    }
+
     @Test func theTermTableGivesEverySpellingItsTerm() {
         var table = TermTable()
         var words: [String] = []

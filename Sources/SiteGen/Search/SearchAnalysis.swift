@@ -193,7 +193,9 @@ struct SearchAnalysis {
 
     /// Counts the terms of one document at a time, then appends them as entries (term, weight, flags).
     /// The term table lives as long as the counter (a worker's blocks); entries use block-local ids.
-    private struct Counter {
+    /// Not copyable: it owns the `counts` memory, which every word updates through a pointer (an
+    /// array there cost a uniqueness check and a bounds check a word).
+    private struct Counter: ~Copyable {
         var table = TermTable()
         /// Per table term id: its weight and flags in the current document, and its id in the
         /// current block + 1 (0 when the block has not seen it).
@@ -202,10 +204,17 @@ struct SearchAnalysis {
             var local: Int32 = 0
             var flag: UInt8 = 0
         }
-        var counts: [Count] = []
-        var touched: [Int32] = []
-        /// The current document's entries to sort: block term id << 32 | table term id.
-        var order: [UInt64] = []
+        var counts = UnsafeMutablePointer<Count>.allocate(capacity: 0)
+        var countCapacity = 0
+        /// The table term ids of the current document, each once: `touchedCount` of them, in
+        /// memory for `countCapacity + 1` (every word writes its id at the end and counts it only
+        /// when new, so that no branch goes either way with each word).
+        var touched = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        var touchedCount = 0
+        /// The current document's terms as a set of block term ids, one bit each: read in order, it
+        /// gives the entries sorted by block term id without sorting them (a sort of each
+        /// document's few hundred entries was a tenth of the analysis).
+        var present: [UInt64] = []
         var blockTerms: [Int32] = []
         var length: Int32 = 0
         var entries: [UInt8] = []
@@ -250,42 +259,67 @@ struct SearchAnalysis {
                 while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
-                    let term = Int(id)
-                    if term >= counts.count {
-                        counts.append(contentsOf: repeatElement(Count(), count: term + 1 - counts.count))
-                    }
-                    if counts[term].weight == 0 { touched.append(id) }
-                    counts[term].weight += Int32(w)
-                    counts[term].flag |= f
+                    if Int(id) >= countCapacity { growCounts(Int(id) + 1) }
+                    let count = counts + Int(id)
+                    touched[touchedCount] = id
+                    touchedCount &+= count.pointee.weight == 0 ? 1 : 0
+                    count.pointee.weight += Int32(w)
+                    count.pointee.flag |= f
                     words &+= 1
                 }
             }
             if countsWords { length += words }
         }
 
+        /// Room for the counts of at least `needed` table terms (doubling, so that growing is rare).
+        mutating func growCounts(_ needed: Int) {
+            let capacity = max(needed, 2 * countCapacity, 1024)
+            let grown = UnsafeMutablePointer<Count>.allocate(capacity: capacity)
+            grown.moveInitialize(from: counts, count: countCapacity)
+            (grown + countCapacity).initialize(repeating: Count(), count: capacity - countCapacity)
+            counts.deallocate()
+            counts = grown
+            let grownTouched = UnsafeMutablePointer<Int32>.allocate(capacity: capacity + 1)
+            grownTouched.moveInitialize(from: touched, count: touchedCount)
+            touched.deallocate()
+            touched = grownTouched
+            countCapacity = capacity
+        }
+
+        deinit {
+            counts.deallocate()
+            touched.deallocate()
+        }
+
         mutating func finishDocument() {
-            for id in touched {
+            for id in UnsafeBufferPointer(start: touched, count: touchedCount) {
                 let term = Int(id)
                 if counts[term].local == 0 {
                     blockTerms.append(id)
                     counts[term].local = Int32(blockTerms.count)
+                    if blockTerms.count > present.count << 6 { present.append(0) }
                 }
-                order.append(UInt64(counts[term].local - 1) << 32 | UInt64(id))
+                let local = Int(counts[term].local - 1)
+                present[local >> 6] |= 1 << UInt64(local & 63)
             }
             // By block term id, so that the gaps between ids are small.
-            order.sort()
-            VarInt.append(order.count, to: &entries)
+            VarInt.append(touchedCount, to: &entries)
             var previous = -1
-            for key in order {
-                let local = Int(key >> 32), term = Int(key & 0xFFFF_FFFF)
-                VarInt.append(local - previous - 1, to: &entries)
-                VarInt.append(Int(counts[term].weight) << 2 | Int(counts[term].flag), to: &entries)
-                previous = local
-                counts[term].weight = 0
-                counts[term].flag = 0
+            for index in 0..<(blockTerms.count + 63) >> 6 where present[index] != 0 {
+                var bits = present[index]
+                present[index] = 0
+                while bits != 0 {
+                    let local = index << 6 | bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    let term = Int(blockTerms[local])
+                    VarInt.append(local - previous - 1, to: &entries)
+                    VarInt.append(Int(counts[term].weight) << 2 | Int(counts[term].flag), to: &entries)
+                    previous = local
+                    counts[term].weight = 0
+                    counts[term].flag = 0
+                }
             }
-            order.removeAll(keepingCapacity: true)
-            touched.removeAll(keepingCapacity: true)
+            touchedCount = 0
             lengths.append(length)
             length = 0
         }

@@ -251,7 +251,40 @@ struct WordScanner {
     }
 
     /// The next word and whether it is all ASCII, or nil at the end of the text.
+    ///
+    /// Inlined into the caller's loop for the common word: ASCII separators, a run of ASCII letters
+    /// and digits taken 8 bytes at a time, then an ASCII separator other than an apostrophe. Any
+    /// other case (an apostrophe, a non-ASCII character, the last 8 bytes of the text, a word longer
+    /// than the buffer) goes to `nextInGeneral` from the word's first byte; the state there is the
+    /// same as at the start of a call (no word begun), so the words are the same.
+    @inline(__always)
     mutating func next() -> (UnsafeBufferPointer<UInt8>, Bool)? {
+        let n = bytes.count
+        guard let text = bytes.baseAddress else { return nil }
+        let out = buffer.baseAddress!
+        var start = position
+        while start < n, text[start] < 0x80, !Self.isASCIIWordByte(text[start]) { start &+= 1 }
+        var end = start, length = 0
+        while end &+ 8 <= n {
+            let (lowered, count) = Self.asciiRun(Bytes.word(at: text + end))
+            guard length &+ count <= Self.bufferSize else { break }
+            UnsafeMutableRawPointer(out + length).storeBytes(of: lowered.littleEndian, as: UInt64.self)
+            length &+= count
+            end &+= count
+            if count < 8 {
+                // The run ends at `end`: an ASCII separator ends the word unless it is an apostrophe.
+                guard length > 0, text[end] < 0x80, text[end] != 39 else { break }
+                position = end &+ 1
+                return (UnsafeBufferPointer(start: out, count: length), true)
+            }
+        }
+        position = start
+        return nextInGeneral()
+    }
+
+    /// `next` for any text, one case at a time (see `next`).
+    @inline(never)
+    private mutating func nextInGeneral() -> (UnsafeBufferPointer<UInt8>, Bool)? {
         var length = 0, isASCII = true, apostrophe = false, overflow = false
         let n = bytes.count, capacity = Self.bufferSize
         guard let text = bytes.baseAddress else { return nil }

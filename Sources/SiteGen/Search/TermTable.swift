@@ -4,10 +4,11 @@ import Foundation
 /// normalized once (`SearchText.term(ofWord:isASCII:)`) and remembered, so the millions of words
 /// of a large site cost one hash and one table probe each.
 ///
-/// Open addressing with small slots (16 bytes, so that the table of a large site's vocabulary
-/// stays in the core's cache while pages render on the other): a slot holds a spelling's first 8
-/// bytes, its length and its term id, so a probe for a word of up to 8 bytes reads one slot; a
-/// longer spelling keeps its bytes 8…15 and where the rest starts in `long`, the rest in `arena`.
+/// Open addressing with small slots (24 bytes): a slot holds a spelling's first 16 bytes, its
+/// length and its term id, so a probe for a word of up to 16 bytes (nearly all) reads one slot and
+/// compares it without branching on the word's length; a longer spelling keeps where the rest
+/// starts in `long`, the rest in `arena`. (With 16-byte slots, bytes 8…15 lived in `long`: words
+/// of 9…16 bytes took a second lookup and branches that went either way with each word's length.)
 struct TermTable {
     /// The terms, by id (in order of first appearance).
     private(set) var terms: [String] = []
@@ -19,26 +20,30 @@ struct TermTable {
 
     private struct Slot {
         var head0: UInt64 = 0
+        var head1: UInt64 = 0
         /// The term id, or -1 when the spelling is not indexed (a stop word).
         var term: Int32 = 0
         /// The spelling's length in bytes (low 8 bits; 0 for an empty slot, as words are never
-        /// empty) and, for spellings of more than 8 bytes, their index in `long` (the bits above).
+        /// empty) and, for spellings of more than 16 bytes, their index in `long` (the bits above).
         var meta: UInt32 = 0
         var length: Int { Int(meta & 0xFF) }
     }
 
     private struct Long {
-        var head1: UInt64
         /// Where the bytes past the first 16 start in `arena`.
         var restStart: Int32
         /// The low bits of the spelling's hash (for rehashing).
         var hash: UInt32
     }
 
-    /// The term id of `word`, or -1 when it is not indexed.
+    /// The term id of `word`, or -1 when it is not indexed. `word` is one a `WordScanner` yields:
+    /// at the start of its buffer, so that 16 bytes can be read from it (`scannedHeads`). Inlined
+    /// into the word loop (a known spelling costs a hash, a probe and a compare); new spellings and
+    /// spellings past 16 bytes are handled out of line.
+    @inline(__always)
     mutating func id(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> Int32 {
         let count = word.count
-        let (head0, head1) = Self.heads(word)
+        let (head0, head1) = Self.scannedHeads(word)
         let hash = Self.hash(head0, head1, count, word)
         let found = slots.withUnsafeBufferPointer { slots -> (term: Int32, slot: Int) in
             let mask = slots.count - 1
@@ -46,8 +51,9 @@ struct TermTable {
             while true {
                 let entry = slots[slot]
                 if entry.meta == 0 { return (0, slot) }
-                if entry.head0 == head0, entry.length == count,
-                   count <= 8 || longMatches(word, head1, Int(entry.meta >> 8)) {
+                // One test for heads and length (the length is below 256: `meta`'s low byte).
+                if (entry.head0 ^ head0) | (entry.head1 ^ head1) | UInt64(entry.meta & 0xFF ^ UInt32(truncatingIfNeeded: count)) == 0,
+                   count <= 16 || restMatches(word, Int(entry.meta >> 8)) {
                     return (entry.term, -1)
                 }
                 slot = (slot + 1) & mask
@@ -57,17 +63,15 @@ struct TermTable {
         return insert(word, isASCII: isASCII, head: (head0, head1), hash: hash, slot: found.slot)
     }
 
-    /// Whether the spelling `long[index]` has the bytes of `word` past its first 8.
-    private func longMatches(_ word: UnsafeBufferPointer<UInt8>, _ head1: UInt64, _ index: Int) -> Bool {
-        long.withUnsafeBufferPointer { long in
-            guard long[index].head1 == head1 else { return false }
-            guard word.count > 16 else { return true }
-            return arena.withUnsafeBufferPointer { arena in
-                memcmp(arena.baseAddress! + Int(long[index].restStart), word.baseAddress! + 16, word.count - 16) == 0
-            }
+    /// Whether the spelling `long[index]` has the bytes of `word` past its first 16.
+    @inline(never)
+    private func restMatches(_ word: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
+        arena.withUnsafeBufferPointer { arena in
+            memcmp(arena.baseAddress! + Int(long[index].restStart), word.baseAddress! + 16, word.count - 16) == 0
         }
     }
 
+    @inline(never)
     private mutating func insert(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool, head: (UInt64, UInt64),
                                  hash: UInt64, slot: Int) -> Int32 {
         var id: Int32 = -1
@@ -81,38 +85,33 @@ struct TermTable {
             }
         }
         var meta = UInt32(word.count)
-        if word.count > 8 {
+        if word.count > 16 {
             precondition(long.count < 1 << 24, "too many distinct long words")
             meta |= UInt32(long.count) << 8
-            long.append(Long(head1: head.1, restStart: Int32(arena.count), hash: UInt32(truncatingIfNeeded: hash)))
-            if word.count > 16 { arena.append(contentsOf: word[16...]) }
+            long.append(Long(restStart: Int32(arena.count), hash: UInt32(truncatingIfNeeded: hash)))
+            arena.append(contentsOf: word[16...])
         }
-        slots[slot] = Slot(head0: head.0, term: id, meta: meta)
+        slots[slot] = Slot(head0: head.0, head1: head.1, term: id, meta: meta)
         used += 1
         if used * 2 > slots.count { rehash() }
         return id
     }
 
-    /// The first 16 bytes of `word`, zero-padded, as two little-endian numbers. Loads whole words
-    /// (overlapping for lengths that are not a multiple of 8) and never reads outside `word`.
-    @inline(__always) static func heads(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    /// The first 16 bytes of `word`, zero-padded, as two little-endian numbers, for a word that 16
+    /// bytes can be read from (at the start of a `WordScanner` buffer, which has
+    /// `WordScanner.allocationSize` bytes): two 8-byte loads at offsets 0 and 8, masked. The
+    /// scanner stored the word 8 bytes at a time at those offsets, so each load is served from one
+    /// store (overlapping loads that straddled two stores, for words of 9…15 bytes, could not be).
+    @inline(__always) static func scannedHeads(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         let count = word.count
         guard count > 0, let base = word.baseAddress else { return (0, 0) }
         let raw = UnsafeRawPointer(base)
-        @inline(__always) func load8(_ offset: Int) -> UInt64 {
-            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-        }
-        @inline(__always) func load4(_ offset: Int) -> UInt64 {
-            UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        }
-        if count >= 8 {
-            let head1 = count >= 16 ? load8(8) : count > 8 ? load8(count - 8) >> (8 * UInt64(16 - count)) : 0
-            return (load8(0), head1)
-        }
-        if count >= 4 { return (load4(0) | load4(count - 4) << (8 * UInt64(count - 4)), 0) }
-        let middle = count >> 1
-        return (UInt64(base[0]) | UInt64(base[middle]) << (8 * UInt64(middle))
-                    | UInt64(base[count - 1]) << (8 * UInt64(count - 1)), 0)
+        let first = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let second = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        // Masks of the word's bytes in each half, without a branch on the length (a shift by 64
+        // gives 0).
+        let bits0 = UInt64(min(count, 8)) << 3, bits1 = UInt64(min(max(count - 8, 0), 8)) << 3
+        return (first & ~0 >> (64 - bits0), second & ~0 >> (64 - bits1))
     }
 
     /// One 64 × 64 → 128-bit multiply of the heads (folded), then the bytes past 16, if any.
@@ -135,8 +134,8 @@ struct TermTable {
         let mask = slots.count - 1
         slots.withUnsafeMutableBufferPointer { slots in
             for entry in old where entry.meta != 0 {
-                let hash = entry.length > 8 ? UInt64(long[Int(entry.meta >> 8)].hash)
-                    : Self.hash(entry.head0, 0, entry.length, UnsafeBufferPointer(start: nil, count: 0))
+                let hash = entry.length > 16 ? UInt64(long[Int(entry.meta >> 8)].hash)
+                    : Self.hash(entry.head0, entry.head1, entry.length, UnsafeBufferPointer(start: nil, count: 0))
                 var slot = Int(truncatingIfNeeded: hash) & mask
                 while slots[slot].meta != 0 { slot = (slot + 1) & mask }
                 slots[slot] = entry
