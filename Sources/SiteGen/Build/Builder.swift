@@ -213,8 +213,7 @@ public struct Builder: Sendable {
                 rendered.fingerprints.merge(outcome.fingerprints) { first, _ in first }
                 return more
             }
-            problems += Planner.checkCollisions(more, after: jobs, staticFiles: staticFiles)
-                + OutputPath.checkContained(more, staticFiles: [])
+            problems += Self.problems(more, after: jobs, staticFiles: staticFiles)
             report.count(more, staticFiles: staticFiles.count, articles: report.articles)
             for job in more { report.owners[job.file] = job.owner }
             if !problems.isEmpty {
@@ -252,6 +251,13 @@ extension Builder {
     /// written beside the output is as cheap and replaces the whole site at once.
     static let inPlaceShare = 4
 
+    /// What is wrong with the search files planned after the pages: paths they share with a page or a
+    /// static file, or that leave the output folder.
+    private static func problems(_ more: [RenderJob], after jobs: [RenderJob],
+                                 staticFiles: [ContentInventory.StaticFile]) -> [Diagnostic] {
+        Planner.checkCollisions(more, after: jobs, staticFiles: staticFiles) + OutputPath.checkContained(more, staticFiles: [])
+    }
+
     /// Updates the previous output in place when few files changed and none went away: the changed
     /// files are rendered into a staging folder first, then moved over the old ones
     /// (`OutputFolder.apply`), so unchanged pages and their folders are left alone. Writing a whole new
@@ -267,13 +273,12 @@ extension Builder {
         let live = Set(all.map(\.file))
         guard reuse.previous.outputs.keys.allSatisfy(live.contains) else { return nil }
         let previous = reuse.previous.outputs
-        let due = all.filter { job in
-            guard let fingerprint = job.fingerprint, previous[job.file] == fingerprint else { return true }
-            return !reuse.pages.unchanged.contains(job.file) && FileStamp(path: reuse.pages.root + job.file) == nil
-        }
+        // `reuse` looked at `jobs`; the search files are looked at here.
+        let unchanged = reuse.pages.unchanged.union(
+            Reuse.unchangedPages(more, previous: reuse.previous, root: reuse.pages.root))
+        let due = all.filter { !unchanged.contains($0.file) }
         guard due.count * Self.inPlaceShare <= all.count else { return nil }
-        var problems = Planner.checkCollisions(more, after: jobs, staticFiles: staticFiles)
-            + OutputPath.checkContained(more, staticFiles: [])
+        var problems = Self.problems(more, after: jobs, staticFiles: staticFiles)
         guard problems.isEmpty else { throw BuildFailure(problems) }
 
         let staging = try folder.makeStaging()
@@ -319,13 +324,7 @@ struct Reuse: Sendable {
               OutputFolder(target: output).currentBuildID() == previous.buildID
         else { return nil }
         let root = output.path + "/"
-        var pages = Set<String>()
-        for job in jobs {
-            if let fingerprint = job.fingerprint, previous.outputs[job.file] == fingerprint,
-               FileStamp(path: root + job.file) != nil {
-                pages.insert(job.file)
-            }
-        }
+        let pages = unchangedPages(jobs, previous: previous, root: root)
         var statics = Set<String>()
         for file in staticFiles where previous.staticSources[file.sourcePath] == next.staticSources[file.sourcePath]
             && next.staticSources[file.sourcePath] != nil && FileStamp(path: root + file.outputPath) != nil {
@@ -333,6 +332,19 @@ struct Reuse: Sendable {
         }
         return Reuse(pages: .init(root: root, unchanged: pages), statics: .init(root: root, unchanged: statics),
                      previous: previous)
+    }
+
+    /// The files of `jobs` whose fingerprint is the previous build's and that are still in the output
+    /// folder at `root`.
+    static func unchangedPages(_ jobs: [RenderJob], previous: BuildCache, root: String) -> Set<String> {
+        var pages = Set<String>()
+        for job in jobs {
+            if let fingerprint = job.fingerprint, previous.outputs[job.file] == fingerprint,
+               FileStamp(path: root + job.file) != nil {
+                pages.insert(job.file)
+            }
+        }
+        return pages
     }
 
     /// A name for an output derived from its content: every file's fingerprint and every static source.
