@@ -256,6 +256,46 @@ import Testing
         }
     }
 
+    /// Bodies whose terms were counted while parsing (`MarkdownBody.forSearch`), by several sources,
+    /// some read back from the build cache's encoding, give the analysis of their whole plain text:
+    /// the same terms in the same order, weights, flags and lengths.
+    @Test func termsCountedWhileParsingGiveTheAnalysisOfTheText() throws {
+        var documents = Self.manyDocuments()
+        let long = (0..<400).map { "Paragraph \($0) on harbor policy, Séoul talks and 北韓." }.joined(separator: " ")
+        documents.append(SearchDocument(title: "Long", url: "/long/", summary: "Paragraph 0 on harbor policy…", body: long))
+        documents.append(SearchDocument(title: "Empty", url: "/empty/", summary: "Only a summary", body: ""))
+        let sources = [TermSource(), TermSource(), TermSource()]
+        var counted = documents
+        for index in counted.indices {
+            let plain = counted[index].text.plainTextBytes
+            var body = MarkdownBody(html: [], plainText: plain).forSearch(summary: counted[index].summary)
+            #expect(body.plainTextBytes.count <= max(plain.count, BodyTerms.keptPlainText(summary: counted[index].summary)))
+            #expect(body.plainTextPrefix(maximum: 2_000) == counted[index].text.plainTextPrefix(maximum: 2_000))
+            body.terms = BodyTerms.analyse(plain, source: sources[index % 3])
+            counted[index].text = body
+        }
+        #expect(counted[23].text.plainTextBytes.count < long.utf8.count, "the long body keeps only its start")
+        let expected = SearchAnalysis(documents, chunkSize: 5)
+        Self.expectSame(SearchAnalysis(counted, chunkSize: 5), expected, "counted while parsing")
+
+        // Through the build cache's encoding: the terms of each source travel with the entries.
+        var writer = CacheWriter()
+        for document in counted { document.text.encode(into: &writer) }
+        writer.termSources()
+        var reader = CacheReader(writer.bytes)
+        var decoded = counted
+        for index in decoded.indices { decoded[index].text = try reader.body() }
+        try reader.termSources()
+        #expect(reader.atEnd)
+        #expect(decoded.allSatisfy { $0.text.terms != nil && $0.text.terms!.source !== sources[0] })
+        #expect(zip(decoded, counted).allSatisfy { $0.text == $1.text }, "the same terms, by text")
+        Self.expectSame(SearchAnalysis(decoded, chunkSize: 7), expected, "read back from the cache")
+        // Decoded and fresh bodies mixed in one analysis.
+        var mixed = counted
+        for index in stride(from: 0, to: mixed.count, by: 2) { mixed[index] = decoded[index] }
+        Self.expectSame(SearchAnalysis(mixed, chunkSize: 3), expected, "mixed sources")
+    }
+
     @Test func theMemoReanalysesOnlyWhatChanged() {
         var documents = Self.manyDocuments()
         let memo = SearchAnalysis.Memo()

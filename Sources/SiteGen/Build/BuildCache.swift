@@ -6,8 +6,8 @@ import Foundation
 /// re-renders the pages whose fingerprint changed, hard-linking the others from the previous output.
 struct BuildCache: Sendable {
     static let folder = ".sitegen-cache"
-    static let file = "build-v4.bin"
-    static let magic = "sitegen-cache-4"
+    static let file = "build-v5.bin"
+    static let magic = "sitegen-cache-5"
 
     struct Entry: Sendable {
         var stamp: FileStamp
@@ -51,9 +51,8 @@ struct BuildCache: Sendable {
     static func retire(_ stores: [BodyStore], entries: [String: Entry]) {
         var used: [ObjectIdentifier: Int] = [:]
         for entry in entries.values {
-            guard case .article(let document) = entry.loaded,
-                  case .stored(let store, let html, let plainText) = document.body.body.storage else { continue }
-            used[ObjectIdentifier(store), default: 0] += html.count + plainText.count
+            guard case .article(let document) = entry.loaded, let store = document.body.body.store else { continue }
+            used[ObjectIdentifier(store), default: 0] += document.body.body.bytes(in: store)
         }
         let ranked = stores.sorted { used[ObjectIdentifier($0), default: 0] > used[ObjectIdentifier($1), default: 0] }
         for (rank, store) in ranked.enumerated() {
@@ -74,6 +73,7 @@ struct BuildCache: Sendable {
                 let loaded = try reader.loaded(), diagnostics = try reader.list { try $0.diagnostic() }
                 cache.entries[path] = Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics)
             }
+            try reader.termSources()
             cache.buildID = try reader.string()
             for _ in 0..<(try reader.int()) { cache.outputs[try reader.string()] = try reader.fingerprint() }
             for _ in 0..<(try reader.int()) { cache.staticSources[try reader.string()] = try reader.stamp() }
@@ -142,6 +142,8 @@ struct BuildCache: Sendable {
                 writer.list(entry.diagnostics) { $0.diagnostic($1) }
                 flush()
             }
+            writer.termSources()
+            flush()
         }
 
         /// Waits for the entries, writes what only the finished build knows, and puts the file in place.
@@ -171,7 +173,7 @@ struct BuildCache: Sendable {
             // Body stores no entry refers to any more: retired ones, and those of earlier failed runs.
             let folder = URL(fileURLWithPath: target).deletingLastPathComponent()
             BodyStore.removeUnused(in: folder, keep: writer.bodyStores)
-            for old in ["build-v3.bin", "build-v2.bin", "build-v1.bin", "build.bin"] {  // earlier formats
+            for old in ["build-v4.bin", "build-v3.bin", "build-v2.bin", "build-v1.bin", "build.bin"] {  // earlier formats
                 unlink(folder.appendingPathComponent(old).path)
             }
         }

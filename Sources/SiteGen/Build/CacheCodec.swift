@@ -6,6 +6,9 @@ struct CacheWriter {
     var bytes: [UInt8] = []
     /// The kept body stores the written entries refer to.
     var bodyStores: Set<String> = []
+    /// The term sources the written bodies' terms refer to, numbered in order of first reference.
+    var termSourceNumbers: [ObjectIdentifier: Int] = [:]
+    var termSourceList: [TermSource] = []
 
     mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func uint(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -43,6 +46,9 @@ struct CacheReader {
     /// Where the kept body stores the entries refer to are (`BodyStore`), and those opened so far.
     var bodyFolder: URL?
     private(set) var bodyStores: [String: BodyStore] = [:]
+    /// The term sources bodies refer to, by number: made empty when first referred to, filled by
+    /// `termSources()` once the entries are read.
+    private var termSourceList: [TermSource] = []
 
     init(_ bytes: [UInt8]) {
         buffer = bytes
@@ -94,10 +100,11 @@ struct CacheReader {
         return value
     }
     mutating func int() throws -> Int { Int(Int64(bitPattern: try uint())) }
-    mutating func bool() throws -> Bool {
+    mutating func bool() throws -> Bool { try byte() != 0 }
+    mutating func byte() throws -> UInt8 {
         try need(1)
         offset += 1
-        return buffer[offset - 1] != 0
+        return buffer[offset - 1]
     }
     mutating func string() throws -> String {
         let count = try int()
@@ -197,6 +204,36 @@ extension CacheWriter {
     }
 }
 
+extension CacheWriter {
+    /// A body's terms: whether there are any, the number of their source (`termSources`), the word
+    /// count, then the entries: a reference into a kept body store (1), or the bytes (0).
+    mutating func terms(_ terms: BodyTerms?) {
+        bool(terms != nil)
+        guard let terms else { return }
+        let key = ObjectIdentifier(terms.source)
+        if termSourceNumbers[key] == nil {
+            termSourceNumbers[key] = termSourceList.count
+            termSourceList.append(terms.source)
+        }
+        int(termSourceNumbers[key]!)
+        int(terms.words)
+        if case .stored(let store, let slice) = terms.entries, let name = store.name {
+            bodyStores.insert(name)
+            int(1); string(name); int(slice.offset); int(slice.count)
+        } else {
+            let entries = terms.entryBytes
+            int(0); int(entries.count)
+            bytes += entries
+        }
+    }
+
+    /// The terms of the sources the written entries referred to, in their numbers' order.
+    mutating func termSources() {
+        int(termSourceList.count)
+        for source in termSourceList { list(source.terms) { $0.string($1) } }
+    }
+}
+
 extension CacheReader {
     mutating func markdown() throws -> MarkdownResult {
         MarkdownResult(body: try body(), firstParagraph: try string(), wordCount: try int(),
@@ -208,16 +245,49 @@ extension CacheReader {
     mutating func body() throws -> MarkdownBody {
         switch try int() {
         case 0:
-            return MarkdownBody(html: Array(try string().utf8), plainText: Array(try string().utf8))
+            let html = Array(try string().utf8), plainText = Array(try string().utf8)
+            return MarkdownBody(storage: .memory(html: html, plainText: plainText), terms: try terms())
         case 1:
             let name = try string()
             let html = BodyStore.Slice(offset: try int(), count: try int())
             let plainText = BodyStore.Slice(offset: try int(), count: try int())
             guard let store = try bodyStore(name), store.contains(html), store.contains(plainText) else { throw Corrupt() }
-            return MarkdownBody(storage: .stored(store, html: html, plainText: plainText))
+            return MarkdownBody(storage: .stored(store, html: html, plainText: plainText), terms: try terms())
         default:
             throw Corrupt()
         }
+    }
+
+    /// What `CacheWriter.terms` wrote.
+    mutating func terms() throws -> BodyTerms? {
+        guard try bool() else { return nil }
+        let number = try int()
+        guard number >= 0, number < 1 << 20 else { throw Corrupt() }
+        while termSourceList.count <= number { termSourceList.append(TermSource(terms: [])) }
+        let words = try int()
+        switch try int() {
+        case 0:
+            let count = try int()
+            guard count >= 0, count <= remaining else { throw Corrupt() }
+            var entries: [UInt8] = []
+            entries.reserveCapacity(count)
+            for _ in 0..<count { entries.append(try byte()) }
+            return BodyTerms(source: termSourceList[number], entries: .memory(entries), words: words)
+        case 1:
+            let name = try string()
+            let slice = BodyStore.Slice(offset: try int(), count: try int())
+            guard let store = try bodyStore(name), store.contains(slice) else { throw Corrupt() }
+            return BodyTerms(source: termSourceList[number], entries: .stored(store, slice), words: words)
+        default:
+            throw Corrupt()
+        }
+    }
+
+    /// What `CacheWriter.termSources` wrote: the terms of every source the entries referred to.
+    mutating func termSources() throws {
+        let count = try int()
+        guard count == termSourceList.count else { throw Corrupt() }
+        for source in termSourceList { source.fill(try list { try $0.string() }) }
     }
 
     private mutating func bodyStore(_ name: String) throws -> BodyStore? {

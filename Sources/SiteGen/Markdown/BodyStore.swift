@@ -206,6 +206,9 @@ public final class BodyStore: @unchecked Sendable {
 /// The HTML and plain text of a Markdown document, as UTF-8: in memory, or in a `BodyStore` until
 /// needed. Bytes, not Strings: a body goes from cmark to the store to the page without being checked
 /// as UTF-8 again (cmark validated its input; what it renders from valid UTF-8 is valid).
+///
+/// An article's body also has its search terms (`terms`), counted while it was parsed; its plain
+/// text is then only the start that search results show (`forSearch`).
 public struct MarkdownBody: Sendable, Equatable {
     enum Storage: Sendable {
         case memory(html: [UInt8], plainText: [UInt8])
@@ -213,12 +216,18 @@ public struct MarkdownBody: Sendable, Equatable {
     }
 
     var storage: Storage
+    var terms: BodyTerms?
 
     public init(html: String, plainText: String) {
         storage = .memory(html: Array(html.utf8), plainText: Array(plainText.utf8))
     }
 
     init(html: [UInt8], plainText: [UInt8]) { storage = .memory(html: html, plainText: plainText) }
+
+    init(storage: Storage, terms: BodyTerms? = nil) {
+        self.storage = storage
+        self.terms = terms
+    }
 
     public var html: String { String(decoding: htmlBytes, as: UTF8.self) }
     public var plainText: String { String(decoding: plainTextBytes, as: UTF8.self) }
@@ -252,15 +261,23 @@ public struct MarkdownBody: Sendable, Equatable {
     func withoutPlainText() -> MarkdownBody {
         switch storage {
         case .memory(let html, _): return MarkdownBody(html: html, plainText: [])
-        case .stored(let store, let html, _): return MarkdownBody(storage: .stored(store, html: html, plainText: .init(offset: 0, count: 0)))
+        case .stored(let store, let html, _):
+            return MarkdownBody(storage: .stored(store, html: html, plainText: .init(offset: 0, count: 0)))
         }
     }
 
-    init(storage: Storage) { self.storage = storage }
+    /// An article's body for the search index (a body in memory, just parsed): its terms counted,
+    /// and its plain text cut to the start a result shows (`BodyTerms.keptPlainText`).
+    func forSearch(summary: String) -> MarkdownBody {
+        guard case .memory(let html, let plainText) = storage else { return self }
+        let kept = BodyTerms.keptPlainText(summary: summary)
+        let start = plainText.count <= kept ? plainText : Array(BodyStore.wholeScalars(Array(plainText.prefix(kept))).utf8)
+        return MarkdownBody(storage: .memory(html: html, plainText: start), terms: BodyTerms.analyse(plainText))
+    }
 
     /// For the build cache: a body in a kept store is written as a reference to it (tag 1, the
     /// store's name, both slices; the name joins `writer.bodyStores`); any other as its two texts
-    /// (tag 0), the way `CacheWriter.string` writes them.
+    /// (tag 0), the way `CacheWriter.string` writes them. Then the terms, if any (`CacheWriter.terms`).
     func encode(into writer: inout CacheWriter) {
         if case .stored(let store, let html, let plainText) = storage, let name = store.name {
             writer.bodyStores.insert(name)
@@ -268,19 +285,21 @@ public struct MarkdownBody: Sendable, Equatable {
             writer.string(name)
             writer.int(html.offset); writer.int(html.count)
             writer.int(plainText.offset); writer.int(plainText.count)
-            return
+        } else {
+            let html = htmlBytes, plainText = plainTextBytes
+            writer.int(0)
+            writer.int(html.count); writer.bytes += html
+            writer.int(plainText.count); writer.bytes += plainText
         }
-        let html = htmlBytes, plainText = plainTextBytes
-        writer.int(0)
-        writer.int(html.count); writer.bytes += html
-        writer.int(plainText.count); writer.bytes += plainText
+        writer.terms(terms)
     }
 
-    /// Moves the texts of all `bodies` that are in memory (or in a retiring store) into `store` with
-    /// one write: per-body writes were 20,000 pwrite(2)s at 10k articles, contending for the file.
+    /// Moves the texts (and terms) of all `bodies` that are in memory (or in a retiring store) into
+    /// `store` with one write: per-body writes were 20,000 pwrite(2)s at 10k articles, contending
+    /// for the file.
     static func move(_ bodies: inout [MarkdownBody], to store: BodyStore) {
         var parts: [[UInt8]] = []
-        var moved: [(index: Int, html: Int, plainText: Int)] = []
+        var moved: [(index: Int, html: Int, plainText: Int, terms: Int?)] = []
         for index in bodies.indices {
             let html: [UInt8], plainText: [UInt8]
             switch bodies[index].storage {
@@ -289,15 +308,20 @@ public struct MarkdownBody: Sendable, Equatable {
                 guard old.retiring, old !== store else { continue }
                 (html, plainText) = (old.bytes(h), old.bytes(p))
             }
-            parts += [html, plainText]
-            moved.append((index, html.count, plainText.count))
+            let terms = bodies[index].terms?.entryBytes
+            parts += [html, plainText, terms ?? []]
+            moved.append((index, html.count, plainText.count, terms?.count))
         }
         guard !moved.isEmpty, let whole = store.write(parts) else { return }
         var offset = whole.offset
-        for (index, html, plainText) in moved {
+        for (index, html, plainText, terms) in moved {
             bodies[index].storage = .stored(store, html: Slice(offset: offset, count: html),
                                             plainText: Slice(offset: offset + html, count: plainText))
             offset += html + plainText
+            if let terms {
+                bodies[index].terms!.entries = .stored(store, Slice(offset: offset, count: terms))
+                offset += terms
+            }
         }
     }
 
@@ -311,7 +335,21 @@ public struct MarkdownBody: Sendable, Equatable {
         self = one[0]
     }
 
+    /// Bytes this body holds in `store` (for retiring stores).
+    func bytes(in store: BodyStore) -> Int {
+        var total = 0
+        if case .stored(let own, let html, let plainText) = storage, own === store { total += html.count + plainText.count }
+        if case .stored(let own, let slice)? = terms?.entries, own === store { total += slice.count }
+        return total
+    }
+
+    /// The store this body's texts are in, if any.
+    var store: BodyStore? {
+        if case .stored(let store, _, _) = storage { return store }
+        return nil
+    }
+
     public static func == (a: MarkdownBody, b: MarkdownBody) -> Bool {
-        a.htmlBytes == b.htmlBytes && a.plainTextBytes == b.plainTextBytes
+        a.htmlBytes == b.htmlBytes && a.plainTextBytes == b.plainTextBytes && BodyTerms.same(a.terms, b.terms)
     }
 }

@@ -35,11 +35,16 @@ public struct MarkdownResult: Sendable, Equatable {
 
     /// What a document keeps for the rest of the build (and the build cache): `firstParagraph` is
     /// only read while decoding (for the summary) and no page shows `headings`, so both are emptied;
-    /// `plainText` is kept only where search reads it (`keepPlainText`, articles). At 10k articles
-    /// this is ~12 MB less held from parsing to the end of the build.
+    /// `plainText` is kept only where search reads it (`keepPlainText`). At 10k articles this is
+    /// ~12 MB less held from parsing to the end of the build.
     func kept(plainText keepPlainText: Bool) -> MarkdownResult {
         MarkdownResult(body: keepPlainText ? body : body.withoutPlainText(), firstParagraph: "",
                        wordCount: wordCount, headings: [])
+    }
+
+    /// What an article keeps: its search terms instead of all its plain text (`MarkdownBody.forSearch`).
+    func kept(forSearchWith summary: String) -> MarkdownResult {
+        MarkdownResult(body: body.forSearch(summary: summary), firstParagraph: "", wordCount: wordCount, headings: [])
     }
 }
 

@@ -187,7 +187,7 @@ struct SearchAnalysis {
 
         private static func sameText(_ a: SearchDocument, _ b: SearchDocument) -> Bool {
             a.title == b.title && a.authorNames == b.authorNames && a.categoryNames == b.categoryNames
-                && a.summary == b.summary && a.body == b.body
+                && a.summary == b.summary && a.body == b.body && BodyTerms.same(a.text.terms, b.text.terms)
         }
     }
 
@@ -223,8 +223,10 @@ struct SearchAnalysis {
         /// The block's analysis, and per block term its id in `table`.
         mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> (Chunk, tableTerms: [Int32]) {
             for index in documents.indices {
-                // Read once, as bytes (it may come from the body store; no String is made of it).
+                // Read once, as bytes (it may come from the body store; no String is made of it). With
+                // terms counted while parsing, the plain text is only the body's start.
                 let body = documents[index].text.plainTextBytes
+                let terms = documents[index].text.terms
                 let repeats = documents[index].summaryRepeats(bytes: body)
                 add(documents[index].title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
                 for name in documents[index].authorNames {
@@ -234,7 +236,11 @@ struct SearchAnalysis {
                     add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
                 }
                 if !repeats { add(documents[index].summary, weight: 1, flag: 0, counts: true) }
-                body.withUnsafeBufferPointer { add(bytes: $0, weight: 1, flag: 0, counts: true) }
+                if let terms {
+                    add(terms)
+                } else {
+                    body.withUnsafeBufferPointer { add(bytes: $0, weight: 1, flag: 0, counts: true) }
+                }
                 finishDocument()
             }
             let terms = table.terms
@@ -269,6 +275,42 @@ struct SearchAnalysis {
                 }
             }
             if countsWords { length += words }
+        }
+
+        /// Per term source seen (`BodyTerms.source`), per id in it: the id in `table` + 1, or 0
+        /// when not looked up yet. The sources are held so that their identities stay theirs.
+        var translations: [ObjectIdentifier: (source: TermSource, ids: [Int32])] = [:]
+
+        /// Counts a body's terms counted while parsing, as `add(bytes:…)` counts the words of its
+        /// text: weight 1 a word, in order of first appearance.
+        mutating func add(_ terms: BodyTerms) {
+            let key = ObjectIdentifier(terms.source)
+            var ids = translations.removeValue(forKey: key)?.ids ?? []
+            var sourceTerms: [String]?
+            terms.entryBytes.withUnsafeBufferPointer { entries in
+                var position = 0
+                while position < entries.count {
+                    let sourceID = VarInt.read(entries, &position)
+                    let occurrences = Int32(VarInt.read(entries, &position))
+                    if sourceID >= ids.count {
+                        ids.append(contentsOf: repeatElement(0, count: max(sourceID + 1, 2 * ids.count) - ids.count))
+                    }
+                    var id = ids[sourceID] - 1
+                    if id < 0 {
+                        if sourceTerms == nil { sourceTerms = terms.source.terms }
+                        precondition(sourceID < sourceTerms!.count, "sitegen: a search term the build cache lacks; delete .sitegen-cache")
+                        id = table.id(ofTerm: sourceTerms![sourceID])
+                        ids[sourceID] = id + 1
+                    }
+                    if Int(id) >= countCapacity { growCounts(Int(id) + 1) }
+                    let count = counts + Int(id)
+                    touched[touchedCount] = id
+                    touchedCount &+= count.pointee.weight == 0 ? 1 : 0
+                    count.pointee.weight += occurrences
+                }
+            }
+            translations[key] = (terms.source, ids)
+            length += Int32(terms.words)
         }
 
         /// Room for the counts of at least `needed` table terms (doubling, so that growing is rare).

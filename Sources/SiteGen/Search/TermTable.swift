@@ -127,6 +127,16 @@ struct TermTable {
         return hash
     }
 
+    /// The id of `term` (a term, not a spelling: `SearchText.term(ofWord:isASCII:)` made it), added
+    /// when new. For terms counted elsewhere (`BodyTerms`); spellings of it met later find the same id.
+    mutating func id(ofTerm term: String) -> Int32 {
+        if let known = termIDs[term] { return known }
+        let id = Int32(terms.count)
+        terms.append(term)
+        termIDs[term] = id
+        return id
+    }
+
     /// Doubles the slots and places every spelling again.
     private mutating func rehash() {
         let old = slots

@@ -1,0 +1,174 @@
+import Foundation
+
+/// An article body's search terms, counted while the article is parsed, when its plain text is in
+/// memory: the index then reads about 1.5 KB per article instead of its whole plain text (~10 KB,
+/// which went to the `BodyStore` and back: ~0.1 CPU-s at 10k articles), and the build cache keeps
+/// the counts, so that an edit build indexes the unchanged articles without their text.
+///
+/// The terms are ids in a `TermSource` (a parse worker's `TermTable`); `SearchAnalysis` maps them
+/// to its own tables. They are listed in order of first appearance in the body, so the analysis
+/// sees the terms in the order a scan of the text would, and numbers them the same way.
+struct BodyTerms: Sendable {
+    /// Per distinct indexed term, in order of first appearance: its id in `source`, then the
+    /// number of times it occurs, as `VarInt`s.
+    enum Entries: Sendable {
+        case memory([UInt8])
+        case stored(BodyStore, BodyStore.Slice)
+    }
+
+    var source: TermSource
+    var entries: Entries
+    /// Indexed words in the body (stop words not counted): the body's share of the document length.
+    var words: Int
+
+    var entryBytes: [UInt8] {
+        switch entries {
+        case .memory(let bytes): return bytes
+        case .stored(let store, let slice): return store.bytes(slice)
+        }
+    }
+
+    /// The terms with their counts, in order (for comparing terms of different sources, and tests).
+    var counts: [(term: String, count: Int)] {
+        let terms = source.terms
+        return entryBytes.withUnsafeBufferPointer { bytes in
+            var position = 0, result: [(term: String, count: Int)] = []
+            while position < bytes.count {
+                let id = VarInt.read(bytes, &position)
+                result.append((terms[id], VarInt.read(bytes, &position)))
+            }
+            return result
+        }
+    }
+
+    /// The terms of `text` (the plain text of a body), counted with `source`, else with a table from
+    /// the shared pool.
+    static func analyse(_ text: [UInt8], source: TermSource? = nil) -> BodyTerms {
+        if let source { return source.analyse(text) }
+        return TermSource.pool.borrow { source in source.analyse(text) }
+    }
+
+    /// How much of an article's plain text the build keeps once its terms are counted: what a search
+    /// result shows of it (`SearchManifest.fragment`) and what tells whether the summary repeats it.
+    static func keptPlainText(summary: String) -> Int {
+        max(4 * (SearchManifest.snippetTextLimit + 1), summary.utf8.count + 256)
+    }
+
+    /// Same terms with the same counts: the same entries of one source, else compared as terms.
+    static func same(_ a: BodyTerms?, _ b: BodyTerms?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        guard a.words == b.words else { return false }
+        if a.source === b.source {
+            switch (a.entries, b.entries) {
+            case (.stored(let x, let s), .stored(let y, let t)) where x === y && s == t: return true
+            default: return a.entryBytes == b.entryBytes
+            }
+        }
+        let x = a.counts, y = b.counts
+        return x.count == y.count && zip(x, y).allSatisfy { $0.term == $1.term && $0.count == $1.count }
+    }
+}
+
+/// The terms that `BodyTerms` ids stand for. A source made while parsing numbers words with its own
+/// `TermTable`, used by one parse worker at a time (`pool`); a source read from the build cache
+/// has only its list of terms. The lock lets the terms be read while a worker adds to them (builds
+/// running at once in one process, as tests do, share the pool).
+final class TermSource: @unchecked Sendable {
+    private let lock = NSLock()
+    /// The table new words are looked up in; nil for a source read from the cache.
+    private var table: TermTable?
+    private var loaded: [String]
+    /// Per table term id, its count in the current text; and the ids counted so far, in order.
+    private var counts: [Int32] = []
+    private var touched: [Int32] = []
+
+    /// A source for parsing, with an empty table.
+    init() {
+        table = TermTable()
+        loaded = []
+    }
+
+    /// A source read from the build cache: `terms`, or none yet (`fill`).
+    init(terms: [String]) {
+        table = nil
+        loaded = terms
+    }
+
+    /// The terms so far, by id.
+    var terms: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return table?.terms ?? loaded
+    }
+
+    /// Sets the terms of a source read from the cache, whose entries were read before its terms.
+    func fill(_ terms: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(table == nil, "only a source read from the cache is filled")
+        loaded = terms
+    }
+
+    /// Counts the words of `text` (valid UTF-8). The caller holds the source alone (`pool`). The
+    /// table and counts are moved into locals for the loop: through the class, every word paid for
+    /// exclusivity checks and uniqueness checks.
+    fileprivate func analyse(_ text: [UInt8]) -> BodyTerms {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var table = table.take() else { preconditionFailure("a source read from the cache numbers no new words") }
+        var counts = self.counts, touched = self.touched
+        self.counts = []
+        self.touched = []
+        var words = 0
+        text.withUnsafeBufferPointer { text in
+            SearchText.withWords(in: text) { scanner in
+                while let (word, isASCII) = scanner.next() {
+                    let id = table.id(word, isASCII: isASCII)
+                    guard id >= 0 else { continue }
+                    let term = Int(id)
+                    if term >= counts.count {
+                        counts.append(contentsOf: repeatElement(0, count: max(term + 1, 2 * counts.count, 1024) - counts.count))
+                    }
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        if counts[term] == 0 { touched.append(id) }
+                        counts[term] &+= 1
+                    }
+                    words += 1
+                }
+            }
+        }
+        var entries: [UInt8] = []
+        entries.reserveCapacity(touched.count * 3)
+        for id in touched {
+            VarInt.append(Int(id), to: &entries)
+            VarInt.append(Int(counts[Int(id)]), to: &entries)
+            counts[Int(id)] = 0
+        }
+        touched.removeAll(keepingCapacity: true)
+        self.table = table
+        self.counts = counts
+        self.touched = touched
+        return BodyTerms(source: self, entries: .memory(entries), words: words)
+    }
+
+    /// Parse sources not in use. A worker borrows one for each body, so the sources are about as
+    /// many as the workers that ever parsed at once, and each spelling is normalized about once a worker.
+    static let pool = Pool()
+
+    final class Pool: @unchecked Sendable {
+        private let lock = NSLock()
+        private var idle: [TermSource] = []
+
+        func borrow<Result>(_ body: (TermSource) -> Result) -> Result {
+            lock.lock()
+            let source = idle.popLast() ?? TermSource()
+            lock.unlock()
+            defer {
+                lock.lock()
+                idle.append(source)
+                lock.unlock()
+            }
+            return body(source)
+        }
+    }
+}
