@@ -81,14 +81,39 @@ public struct DateFormatting: Sendable {
 
     /// "November 28, 2023".
     public func long(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return "\(Self.months[parts.month! - 1]) \(parts.day!), \(parts.year!)"
+        let parts = fields(date)
+        return "\(Self.months[parts.month - 1]) \(parts.day), \(parts.year)"
     }
 
-    public func year(_ date: Date) -> Int { calendar.component(.year, from: date) }
+    public func year(_ date: Date) -> Int { fields(date).year }
 
     /// RFC 3339 with the site's offset, e.g. "2023-11-28T00:00:00+09:00".
     public func rfc3339(_ date: Date) -> String {
+        let parts = fields(date)
+        var text = [UInt8]()
+        text.reserveCapacity(25)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = width == 4 ? 1000 : 10
+            while divisor > 0 {
+                text.append(UInt8(48 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        guard (0...9999).contains(parts.year) else { return slowRFC3339(date) }
+        digits(parts.year, 4); text.append(0x2D); digits(parts.month, 2); text.append(0x2D); digits(parts.day, 2)
+        text.append(0x54); digits(parts.hour, 2); text.append(0x3A); digits(parts.minute, 2); text.append(0x3A)
+        digits(parts.second, 2)
+        if parts.offset == 0 {
+            text.append(0x5A)
+        } else {
+            text.append(parts.offset < 0 ? 0x2D : 0x2B)
+            digits(abs(parts.offset) / 3600 % 100, 2); text.append(0x3A); digits(abs(parts.offset) % 3600 / 60, 2)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `rfc3339` through Foundation's calendar, for years outside 0…9999.
+    private func slowRFC3339(_ date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let offset = timeZone.secondsFromGMT(for: date)
         let zone: String
@@ -104,6 +129,48 @@ public struct DateFormatting: Sendable {
 
     /// "2023-11-28" for sitemaps.
     public func day(_ date: Date) -> String { String(rfc3339(date).prefix(10)) }
+
+    /// A date's calendar fields in the site's time zone, and the zone's offset from UTC then.
+    struct Fields: Equatable {
+        var year, month, day, hour, minute, second, offset: Int
+    }
+
+    /// The fields by integer arithmetic on the days since 1970 (a Gregorian calendar), for dates
+    /// from 1600 to 9999; Foundation's calendar for others (it counts Julian dates before 1582).
+    /// `Calendar.dateComponents` took ~1.5 µs a date, and feeds, sitemaps and list cards format
+    /// about 60,000 dates at 10k articles.
+    func fields(_ date: Date) -> Fields {
+        let offset = timeZone.secondsFromGMT(for: date)
+        let local = (date.timeIntervalSince1970 + Double(offset)).rounded(.down)
+        // -11,676,096,000 is 1600-01-01 and 253,402,300,799 is 9999-12-31T23:59:59, in seconds since 1970.
+        guard local >= -11_676_096_000, local <= 253_402_300_799 else { return foundationFields(date, offset: offset) }
+        let seconds = Int(local)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let second = seconds - days * 86_400
+        let (year, month, day) = Self.civil(days: days)
+        return Fields(year: year, month: month, day: day, hour: second / 3600, minute: second % 3600 / 60,
+                      second: second % 60, offset: offset)
+    }
+
+    func foundationFields(_ date: Date, offset: Int) -> Fields {
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return Fields(year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!,
+                      minute: parts.minute!, second: parts.second!, offset: offset)
+    }
+
+    /// The Gregorian date `days` days after 1970-01-01. Counts in 400-year cycles from 0000-03-01,
+    /// so that February, with its leap day, ends each counted year.
+    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468  // days from 0000-03-01 to 1970-01-01
+        let cycle = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfCycle = shifted - cycle * 146_097  // 0…146,096
+        let yearOfCycle = (dayOfCycle - dayOfCycle / 1460 + dayOfCycle / 36_524 - dayOfCycle / 146_096) / 365
+        let dayOfYear = dayOfCycle - (365 * yearOfCycle + yearOfCycle / 4 - yearOfCycle / 100)  // from March 1
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfCycle + cycle * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
 
     private func pad(_ value: Int, _ width: Int = 2) -> String {
         let text = String(value)

@@ -7,8 +7,8 @@ public struct SplitDocument: Sendable, Equatable {
     public var yaml: String
     /// The 1-based line of the file on which the YAML starts (the line after the opening fence).
     public var yamlFirstLine: Int
-    /// The Markdown after the closing fence.
-    public var body: String
+    /// The Markdown after the closing fence (a view of the file's text: not copied).
+    public var body: Substring
     /// The 1-based line of the file on which the body starts.
     public var bodyFirstLine: Int
 }
@@ -36,7 +36,7 @@ public enum FrontMatterSplitter {
             if let start = yamlStart {
                 if isFence(line, allowDots: true) {
                     return SplitDocument(yaml: String(text[start..<lineStart].dropLast()), yamlFirstLine: 2,
-                                         body: String(text[next...]), bodyFirstLine: lineNumber + 1)
+                                         body: text[next...], bodyFirstLine: lineNumber + 1)
                 }
             } else {
                 guard isFence(line, allowDots: false) else { throw .missingOpeningFence }

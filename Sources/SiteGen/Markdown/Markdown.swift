@@ -114,10 +114,15 @@ public struct MarkdownRenderer: Sendable {
     /// the tree are not freed node by node first: that walk only handed blocks back to the arena the
     /// reset clears anyway (~3% of the parse step).
     public func render(_ markdown: String) -> MarkdownResult {
+        render(markdown[...], serialized: Self.finishIsSerialized)
+    }
+
+    /// The same for part of a text (a file's body after its front matter), read in place.
+    public func render(_ markdown: Substring) -> MarkdownResult {
         render(markdown, serialized: Self.finishIsSerialized)
     }
 
-    private func render(_ markdown: String, serialized: Bool) -> MarkdownResult {
+    private func render(_ markdown: Substring, serialized: Bool) -> MarkdownResult {
         _ = Self.registered
         defer { CmarkArena.reset() }
         guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
@@ -139,7 +144,9 @@ public struct MarkdownRenderer: Sendable {
                                                         CmarkArena.mem) else {
             fatalError("cmark_render_html failed")
         }
-        let html = Self.labelTaskItems(Array(UnsafeRawBufferPointer(start: rendered, count: strlen(rendered))))
+        let bytes = Array(UnsafeRawBufferPointer(start: rendered, count: strlen(rendered)))
+        // Only documents with task items have checkboxes from cmark: others are not searched for them.
+        let html = walk.hasTaskItems ? Self.labelTaskItems(bytes) : bytes
         return MarkdownResult(body: MarkdownBody(html: html, plainText: walk.plainText),
                               firstParagraph: walk.firstParagraph, wordCount: walk.wordCount,
                               headings: walk.headings)

@@ -15,6 +15,8 @@ struct TreeWalk {
     /// text is exactly the bytes appended since; no second buffer to fill byte by byte).
     private var headingStart: Int?
     private(set) var wordCount = 0
+    /// Whether the document has task list items (so its HTML has checkboxes to label).
+    private(set) var hasTaskItems = false
     private var paragraphDepth = 0
     private var paragraphStart: Int?
     private var firstParagraphDone = false
@@ -133,7 +135,11 @@ struct TreeWalk {
                 paragraphStart = nil
             }
             newline()
-        case CMARK_NODE_ITEM, CMARK_NODE_BLOCK_QUOTE:
+        case CMARK_NODE_ITEM:
+            // Task list items are items the tasklist extension claimed.
+            if cmark_node_get_syntax_extension(node) != nil { hasTaskItems = true }
+            newline()
+        case CMARK_NODE_BLOCK_QUOTE:
             newline()
         case tableCell: append(32)
         case tableRow: newline()
