@@ -409,16 +409,32 @@ struct UnitTests {
 /// Fingerprints tell apart inputs that differ in any one bit, at any position, word-aligned or not.
 @Suite struct FingerprintTests {
     @Test func everySingleBitChangeChangesTheFingerprint() {
-        let base = Array("The Peninsula: an article body of some length, 37 bytes+".utf8)
-        var seen: Set<UInt64> = [Fingerprint(bytes: base).value]
-        for position in base.indices {
-            for bit in 0..<8 {
-                var changed = base
-                changed[position] ^= UInt8(1 << bit)
-                seen.insert(Fingerprint(bytes: changed).value)
+        // Short (one lane) and long (four lanes, then the tail): 57 and 157 bytes.
+        let short = "The Peninsula: an article body of some length, 37 bytes+"
+        for base in [Array(short.utf8), Array((short + short + "and a tail of 43 bytes beyond the lanes...").utf8)] {
+            var seen: Set<UInt64> = [Fingerprint(bytes: base).value]
+            for position in base.indices {
+                for bit in 0..<8 {
+                    var changed = base
+                    changed[position] ^= UInt8(1 << bit)
+                    seen.insert(Fingerprint(bytes: changed).value)
+                }
             }
+            #expect(seen.count == 1 + base.count * 8, "\(base.count) bytes")
         }
-        #expect(seen.count == 1 + base.count * 8)
+    }
+
+    /// The lanes are told apart: the same 8-byte words in another order give another fingerprint.
+    @Test func wordsSwappedBetweenLanesChangeTheFingerprint() {
+        let words = (0..<12).map { n in Array("word \(n % 10)..".utf8).prefix(8) }
+        let base = words.flatMap { $0 }
+        var seen: Set<UInt64> = [Fingerprint(bytes: base).value]
+        for (a, b) in [(0, 1), (0, 4), (1, 2), (2, 3), (3, 7), (0, 8), (5, 6)] {
+            var swapped = words
+            swapped.swapAt(a, b)
+            if swapped != words { seen.insert(Fingerprint(bytes: swapped.flatMap { $0 }).value) }
+        }
+        #expect(seen.count == 8)
     }
 
     @Test func bytesAndTextAgreeAndPartsAreDelimited() {

@@ -3,8 +3,9 @@ import Foundation
 /// A stable 64-bit hash of the inputs of a page: equal fingerprints mean the page would render to the
 /// same bytes, so incremental rebuilds and the build cache can skip it. Stable across processes
 /// (unlike `Hasher`), so it can be stored on disk. Bytes are taken 8 at a time (multiply, then fold the
-/// high half down so every bit of a word reaches every bit of the state), the rest one at a time
-/// (FNV-1a): byte-at-a-time FNV over every source file was ~2% of a build.
+/// high half down so every bit of a word reaches every bit of the state; in four lanes for inputs of
+/// 64 bytes or more), the rest one at a time (FNV-1a): byte-at-a-time FNV over every source file
+/// was ~2% of a build.
 public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -27,6 +28,38 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
         guard let base = bytes.baseAddress else { return }
         var hash = value
         var index = 0
+        // Long inputs (source files) in four independent lanes of 8 bytes, folded into the state
+        // after: one lane was a chain of dependent multiplies, ~0.9% of a 10k build.
+        if bytes.count >= 64 {
+            var lanes = (hash, hash ^ 0x243F_6A88_85A3_08D3, hash ^ 0x1319_8A2E_0370_7344, hash ^ 0xA409_3822_299F_31D0)
+            @inline(__always) func mix(_ lane: inout UInt64, _ offset: Int) {
+                lane = (lane ^ UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    &* 0x9E37_79B9_7F4A_7C15
+                lane ^= lane >> 32
+            }
+            while index + 32 <= bytes.count {
+                mix(&lanes.0, index)
+                mix(&lanes.1, index + 8)
+                mix(&lanes.2, index + 16)
+                mix(&lanes.3, index + 24)
+                index += 32
+            }
+            // Each lane goes through a nonlinear finish before it is folded in: folded as it was, a
+            // flip of a word's top bit in the last block left the same difference in any lane, so
+            // flips in two lanes collided.
+            @inline(__always) func finish(_ lane: UInt64) -> UInt64 {
+                var x = lane ^ lane >> 33
+                x &*= 0xFF51_AFD7_ED55_8CCD
+                x ^= x >> 33
+                x &*= 0xC4CE_B9FE_1A85_EC53
+                return x ^ x >> 33
+            }
+            hash = finish(lanes.0)
+            for lane in [lanes.1, lanes.2, lanes.3] {
+                hash = (hash ^ finish(lane)) &* 0x9E37_79B9_7F4A_7C15
+                hash ^= hash >> 32
+            }
+        }
         while index + 8 <= bytes.count {
             hash = (hash ^ UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
                 &* 0x9E37_79B9_7F4A_7C15

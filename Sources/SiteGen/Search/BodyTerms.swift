@@ -78,9 +78,32 @@ final class TermSource: @unchecked Sendable {
     /// The table new words are looked up in; nil for a source read from the cache.
     private var table: TermTable?
     private var loaded: [String]
-    /// Per table term id, its count in the current text; and the ids counted so far, in order.
-    private var counts: [Int32] = []
-    private var touched: [Int32] = []
+    /// Per table term id, its count in the current text (`capacity` of them, zero between texts);
+    /// and the ids counted so far, in order, in room for `capacity + 1` (each word writes its id at
+    /// the end and counts it only when new: no branch that goes either way with each word).
+    private var counts = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+    private var touched = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var capacity = 0
+
+    deinit {
+        counts.deallocate()
+        touched.deallocate()
+    }
+
+    /// Room for the counts of `needed` table terms at least (doubling).
+    private func grow(_ needed: Int, keeping touchedCount: Int) {
+        let grown = max(needed, 2 * capacity, 4096)
+        let newCounts = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
+        newCounts.moveInitialize(from: counts, count: capacity)
+        (newCounts + capacity).initialize(repeating: 0, count: grown - capacity)
+        counts.deallocate()
+        counts = newCounts
+        let newTouched = UnsafeMutablePointer<Int32>.allocate(capacity: grown + 1)
+        newTouched.moveInitialize(from: touched, count: touchedCount)
+        touched.deallocate()
+        touched = newTouched
+        capacity = grown
+    }
 
     /// A source for parsing, with an empty table.
     init() {
@@ -110,44 +133,35 @@ final class TermSource: @unchecked Sendable {
     }
 
     /// Counts the words of `text` (valid UTF-8). The caller holds the source alone (`pool`). The
-    /// table and counts are moved into locals for the loop: through the class, every word paid for
-    /// exclusivity checks and uniqueness checks.
+    /// table is moved into a local for the loop: through the class, every word paid for
+    /// exclusivity checks.
     fileprivate func analyse(_ text: [UInt8]) -> BodyTerms {
         lock.lock()
         defer { lock.unlock() }
         guard var table = table.take() else { preconditionFailure("a source read from the cache numbers no new words") }
-        var counts = self.counts, touched = self.touched
-        self.counts = []
-        self.touched = []
-        var words = 0
+        var words = 0, touchedCount = 0
         text.withUnsafeBufferPointer { text in
             SearchText.withWords(in: text) { scanner in
                 while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
-                    let term = Int(id)
-                    if term >= counts.count {
-                        counts.append(contentsOf: repeatElement(0, count: max(term + 1, 2 * counts.count, 1024) - counts.count))
-                    }
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        if counts[term] == 0 { touched.append(id) }
-                        counts[term] &+= 1
-                    }
-                    words += 1
+                    if Int(id) >= capacity { grow(Int(id) + 1, keeping: touchedCount) }
+                    let count = counts + Int(id)
+                    touched[touchedCount] = id
+                    touchedCount &+= count.pointee == 0 ? 1 : 0
+                    count.pointee &+= 1
+                    words &+= 1
                 }
             }
         }
+        self.table = table
         var entries: [UInt8] = []
-        entries.reserveCapacity(touched.count * 3)
-        for id in touched {
+        entries.reserveCapacity(touchedCount * 3)
+        for id in UnsafeBufferPointer(start: touched, count: touchedCount) {
             VarInt.append(Int(id), to: &entries)
             VarInt.append(Int(counts[Int(id)]), to: &entries)
             counts[Int(id)] = 0
         }
-        touched.removeAll(keepingCapacity: true)
-        self.table = table
-        self.counts = counts
-        self.touched = touched
         return BodyTerms(source: self, entries: .memory(entries), words: words)
     }
 
