@@ -71,21 +71,11 @@ public struct TemplateFields: Sendable, Equatable, ExpressibleByDictionaryLitera
     /// Where the value of `key` is stored, to read it without copying it (copying a value costs a
     /// retain and a release of its payload). Valid while these fields are alive and unchanged: the
     /// renderer holds the page's context, which holds every object it looks into, for the whole page.
-    @inline(__always)
-    func valuePointer(_ key: TemplateKey) -> UnsafePointer<TemplateValue>? {
-        entries.withUnsafeBufferPointer { buffer -> UnsafePointer<TemplateValue>? in
-            guard let base = buffer.baseAddress else { return nil }
-            for index in buffer.indices where buffer[index].hash == key.hash && buffer[index].key == key.name {
-                return (base + index).pointer(to: \Entry.value)
-            }
-            return nil
-        }
-    }
-
-    /// `valuePointer(key)`, trying the entry at `hint` first and leaving there where the key was found.
+    ///
+    /// The entry at `hint` is tried first, and `hint` left where the key was found.
     /// Objects made by the same code hold their keys in the same order, so a tag read in each of a
-    /// list's cards finds its key at once instead of comparing every hash before it (each entry is
-    /// 48 bytes: the scan touched a cache line per entry or two, on cards that are rarely in cache).
+    /// list's cards finds its key at once instead of comparing every hash before it (entries are 48
+    /// bytes: the scan touched about a cache line per entry it passed, on cards rarely in cache).
     @inline(__always)
     func valuePointer(_ key: TemplateKey, hint: inout Int32) -> UnsafePointer<TemplateValue>? {
         entries.withUnsafeBufferPointer { buffer -> UnsafePointer<TemplateValue>? in
