@@ -39,6 +39,16 @@ struct TemplateEngineTests {
         #expect(Self.render("{{a.b.c}}/{{a.x.c}}", ["a": ["b": ["c": "deep"]], "x": ["c": "no"]]) == "deep/")
     }
 
+    /// A tag remembers where it found its key in the last object (cards share a key order); objects
+    /// with other orders, fewer keys or none must still give their own values, or climb.
+    @Test func keysAreFoundInObjectsOfEveryShape() {
+        let context: TemplateValue = ["b": "R", "items": [
+            ["a": "1", "b": "2"], ["b": "3", "a": "4"], ["b": "5"], ["c": "x", "d": "y", "a": "6"], "plain", ["a": "7", "b": "8"],
+        ]]
+        #expect(Self.render("{{#items}}[{{a}}|{{b}}|{{.a}}]{{/items}}", context)
+            == "[1|2|1][4|3|4][|5|][6|R|6][|R|][7|8|7]")
+    }
+
     @Test func truthiness() {
         let context: TemplateValue = ["empty": "", "zero": 0, "no": false, "none": [], "some": ["x"], "obj": ["k": "v"]]
         #expect(Self.render("{{#empty}}E{{/empty}}{{#zero}}Z{{/zero}}{{#no}}N{{/no}}{{#none}}L{{/none}}{{#missing}}M{{/missing}}", context) == "EZ")

@@ -46,6 +46,10 @@ public struct TemplateFields: Sendable, Equatable, ExpressibleByDictionaryLitera
         }
     }
 
+    /// Room for `capacity` fields: fields added to a copy of a shared object (an article page's
+    /// card) then go into one new buffer instead of a copy that grows twice.
+    public mutating func reserveCapacity(_ capacity: Int) { entries.reserveCapacity(capacity) }
+
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     public var keys: [String] { entries.map(\.key) }
@@ -67,11 +71,21 @@ public struct TemplateFields: Sendable, Equatable, ExpressibleByDictionaryLitera
     /// Where the value of `key` is stored, to read it without copying it (copying a value costs a
     /// retain and a release of its payload). Valid while these fields are alive and unchanged: the
     /// renderer holds the page's context, which holds every object it looks into, for the whole page.
+    ///
+    /// The entry at `hint` is tried first, and `hint` left where the key was found.
+    /// Objects made by the same code hold their keys in the same order, so a tag read in each of a
+    /// list's cards finds its key at once instead of comparing every hash before it (entries are 48
+    /// bytes: the scan touched about a cache line per entry it passed, on cards rarely in cache).
     @inline(__always)
-    func valuePointer(_ key: TemplateKey) -> UnsafePointer<TemplateValue>? {
+    func valuePointer(_ key: TemplateKey, hint: inout Int32) -> UnsafePointer<TemplateValue>? {
         entries.withUnsafeBufferPointer { buffer -> UnsafePointer<TemplateValue>? in
             guard let base = buffer.baseAddress else { return nil }
+            let guess = Int(hint)
+            if guess < buffer.count, buffer[guess].hash == key.hash, buffer[guess].key == key.name {
+                return (base + guess).pointer(to: \Entry.value)
+            }
             for index in buffer.indices where buffer[index].hash == key.hash && buffer[index].key == key.name {
+                hint = Int32(truncatingIfNeeded: index)
                 return (base + index).pointer(to: \Entry.value)
             }
             return nil

@@ -29,6 +29,9 @@ struct TemplateRenderer {
     /// Values computed by tags; the first `scratchUsed` hold values sections are rendering with.
     private var scratch: [UnsafeMutablePointer<TemplateValue>] = []
     private var scratchUsed = 0
+    /// For each entry of the program's key table, where in an object that key was last found (see
+    /// `TemplateFields.valuePointer(_:hint:)`). Per page: one buffer, no sharing between threads.
+    private let hints: UnsafeMutableBufferPointer<Int32>
 
     /// Partials nest at most this deep (cycles are rejected when templates load; this is a backstop).
     static let maximumDepth = 64
@@ -47,6 +50,8 @@ struct TemplateRenderer {
         stack.append(root)
         overrides = Array(repeating: (-1, -1), count: program.blockCount)
         output.reserveCapacity(capacity)
+        hints = .allocate(capacity: keys.count)
+        hints.initialize(repeating: 0)
     }
 
     /// Renders template `number` of `program` with `context`.
@@ -54,7 +59,7 @@ struct TemplateRenderer {
                        capacity: Int = 65_536) -> [UInt8] {
         withUnsafePointer(to: context) { root in
             var renderer = TemplateRenderer(program, root: root, capacity: capacity)
-            defer { renderer.freeScratch() }
+            defer { renderer.deallocate() }
             renderer.run(program.ranges[number])
             return renderer.output
         }
@@ -69,7 +74,10 @@ struct TemplateRenderer {
             case .text:
                 appendBytes(instruction)
             case .line:
-                if !indentation.isEmpty, output.last == 10 || output.isEmpty { output.append(contentsOf: indentation) }
+                if !indentation.isEmpty, output.last == 10 || output.isEmpty {
+                    // Through a buffer: appending the array itself retained and released it on every line.
+                    indentation.withUnsafeBufferPointer { output.append(contentsOf: $0) }
+                }
                 appendBytes(instruction)
             case .variable, .rawVariable:
                 guard let value = resolve(instruction.operand) else { continue }
@@ -219,19 +227,17 @@ struct TemplateRenderer {
         return items.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
     }
 
-    /// The value of `key` when `value` is an object, in place.
+    /// The value of key `number` of the key table when `value` is an object, in place.
     @inline(__always)
-    private static func field(_ key: UnsafePointer<TemplateKey>, of value: UnsafePointer<TemplateValue>)
-        -> UnsafePointer<TemplateValue>? {
+    private func field(_ number: Int, of value: UnsafePointer<TemplateValue>) -> UnsafePointer<TemplateValue>? {
         guard case .object(let fields) = value.pointee else { return nil }
-        return fields.valuePointer(key.pointee)
+        return fields.valuePointer(keys[number], hint: &hints[number])
     }
 
     private mutating func resolve(_ number: Int32) -> UnsafePointer<TemplateValue>? {
         let reference = references[Int(number)]
         var value: UnsafePointer<TemplateValue>?
         var transform = Int(reference.transformsStart)
-        let key = UnsafePointer(keys.baseAddress)
         switch reference.kind {
         case .current:
             value = stack.last
@@ -251,18 +257,18 @@ struct TemplateRenderer {
         case .anchored:
             value = stack.last
             for index in Int(reference.keysStart)..<Int(reference.keysEnd) {
-                guard let found = Self.field(key! + index, of: value!) else { return nil }
+                guard let found = field(index, of: value!) else { return nil }
                 value = found
             }
         case .climbing:
-            let first = key! + Int(reference.keysStart)
+            let first = Int(reference.keysStart)
             var level = stack.count - 1
             while level >= 0 {
-                if let found = Self.field(first, of: stack[level]) { value = found; break }
+                if let found = field(first, of: stack[level]) { value = found; break }
                 level -= 1
             }
             for index in Int(reference.keysStart) + 1..<Int(reference.keysEnd) {
-                guard let current = value, let found = Self.field(key! + index, of: current) else { return nil }
+                guard let current = value, let found = field(index, of: current) else { return nil }
                 value = found
             }
         }
@@ -305,7 +311,9 @@ struct TemplateRenderer {
         return true
     }
 
-    private mutating func freeScratch() {
+    /// Frees the hints and the scratch slots (the renderer is done).
+    private mutating func deallocate() {
+        hints.deallocate()
         for slot in scratch {
             slot.deinitialize(count: 1)
             slot.deallocate()
