@@ -75,6 +75,37 @@ struct MarkdownGoldenTests {
         #expect(MarkdownRenderer(rootPath: "/").render("[a](/x/)").html == "<p><a href=\"/x/\">a</a></p>\n")
     }
 
+    /// Documents without '@' or '&' are parsed with an autolink extension that has no postprocess
+    /// step (e-mail links); they must render exactly as with the registered extension, and documents
+    /// with either character still get their e-mail links.
+    @Test func autolinkWithoutItsPostprocessChangesNothingWhereItIsUsed() throws {
+        let renderer = MarkdownRenderer()
+        let without = try #require(MarkdownRenderer.extensionsWithoutEmailLinks)
+        #expect(without.count == MarkdownRenderer.allExtensions.count && without != MarkdownRenderer.allExtensions)
+        let documents = [
+            "see https://example.org/x_y_z and www.example.com/path_(x), then http://a.b/c.",
+            "Visit www.example.org, or ftp://files.example.org/a; *www.em.org* and [www.link.org](/x)",
+            "A \"quoted\" www.example.org's page -- and 'single' ones... `code www.x.org`",
+            "| a | b |\n|---|:-:|\n| www.t.org | https://u.org/v |\n\n- [x] www.done.org\n- [ ] ~~www.old.org~~",
+            "Footnote[^1] with https://example.org/\n\n[^1]: See www.example.org/notes.",
+            "# Heading www.h.org\n\n> quote https://q.org/q?a=1\n\n    code https://c.org\n",
+            "wwwx www. w.x.y www.a_b.c http://localhost:8080/path?q=x#frag https:// :// done:",
+        ]
+        for markdown in documents {
+            let bytes = Array(markdown.utf8)
+            #expect(bytes.withUnsafeBytes { MarkdownRenderer.extensions(for: $0) } == without, "\(markdown)")
+            #expect(renderer.render(markdown, extensions: without) == renderer.render(markdown, extensions: MarkdownRenderer.allExtensions),
+                    "\(markdown)")
+            #expect(renderer.render(markdown) == renderer.render(markdown, extensions: MarkdownRenderer.allExtensions))
+        }
+        // With '@' or a character reference, the registered extension links e-mail addresses.
+        for markdown in ["Write to ann@example.org today", "Write to ann&#64;example.org today", "AT&T: bo@x.org"] {
+            #expect(renderer.render(markdown).html.contains("<a href=\"mailto:"), "\(markdown)")
+        }
+        // And the inline-only extension would not have: the choice matters.
+        #expect(!renderer.render("Write to ann@example.org", extensions: without).html.contains("mailto:"))
+    }
+
     @Test func headingsAndPlainText() {
         let result = MarkdownRenderer().render("""
             # Trade & Sanctions

@@ -151,13 +151,20 @@ public struct MarkdownRenderer: Sendable {
         render(markdown, serialized: Self.finishIsSerialized)
     }
 
-    private func render(_ markdown: Substring, serialized: Bool) -> MarkdownResult {
+    /// `render` with the given extensions instead of those `extensions(for:)` picks (for tests).
+    func render(_ markdown: String, extensions: [OpaquePointer]) -> MarkdownResult {
+        render(markdown[...], serialized: Self.finishIsSerialized, extensions: extensions)
+    }
+
+    private func render(_ markdown: Substring, serialized: Bool, extensions: [OpaquePointer]? = nil) -> MarkdownResult {
         _ = Self.registered
         defer { CmarkArena.reset() }
         guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
         var text = markdown
         text.withUTF8 { bytes in
-            for ext in Self.extensions(for: UnsafeRawBufferPointer(bytes)) { cmark_parser_attach_syntax_extension(parser, ext) }
+            for ext in extensions ?? Self.extensions(for: UnsafeRawBufferPointer(bytes)) {
+                cmark_parser_attach_syntax_extension(parser, ext)
+            }
             bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
         }
         if serialized { Self.parseLock.lock() }
