@@ -36,13 +36,22 @@ enum Escaper {
     }
 
     /// Nonzero when a byte of `word` may need work: one of `& < > " '`, and for XML also a control
-    /// character (tab, newline and return included), DEL or 0xEF.
+    /// character other than tab, newline and return, DEL or 0xEF. (Newlines were flagged too, and
+    /// sent every line of a feed's HTML through the byte-at-a-time path.) The byte tests are exact,
+    /// so clearing the flags of tabs, newlines and returns cannot clear another byte's.
     @inline(__always)
     static func mayNeedWork(_ word: UInt64, xml: Bool) -> UInt64 {
         let special = TemplateRenderer.specialBytes(word)
         guard xml else { return special }
-        return special | Bytes.zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) | Bytes.bytes(word, equalTo: 0x7F)
-            | Bytes.bytes(word, equalTo: 0xEF)
+        let whitespace = Bytes.bytes(word, equalTo: 9) | Bytes.bytes(word, equalTo: 10) | Bytes.bytes(word, equalTo: 13)
+        return special | (Bytes.zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) & ~whitespace)
+            | Bytes.bytes(word, equalTo: 0x7F) | Bytes.bytes(word, equalTo: 0xEF)
+    }
+
+    /// Appends an ASCII entity (no array made for it).
+    @inline(__always)
+    static func append(_ entity: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
     }
 
     /// Appends `bytes` (UTF-8) escaped to `out`, without making Strings.
@@ -69,13 +78,11 @@ enum Escaper {
             let byte = bytes[index]
             index += 1
             switch byte {
-            case 38: out.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
-            case 60: out.append(contentsOf: [38, 108, 116, 59])  // &lt;
-            case 62: out.append(contentsOf: [38, 103, 116, 59])  // &gt;
-            case 34: out.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
-            case 39:
-                if xml { out.append(contentsOf: [38, 97, 112, 111, 115, 59]) }  // &apos;
-                else { out.append(contentsOf: [38, 35, 51, 57, 59]) }  // &#39;
+            case 38: append("&amp;", to: &out)
+            case 60: append("&lt;", to: &out)
+            case 62: append("&gt;", to: &out)
+            case 34: append("&quot;", to: &out)
+            case 39: append(xml ? "&apos;" : "&#39;", to: &out)
             case 9, 10, 13: out.append(byte)
             case 0..<0x20 where xml, 0x7F where xml: continue
             case 0xEF where xml && index + 1 < bytes.count && bytes[index] == 0xBF

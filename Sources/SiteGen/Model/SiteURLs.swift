@@ -8,9 +8,18 @@ public struct SiteURLs: Sendable {
     /// Absolute, ending in "/".
     public let base: String
 
+    /// "scheme://host[:port]" of `base`, parsed once (nil when it has no scheme or host): `absolute`
+    /// parsed it with Foundation's URL on every call, for every article page with an image.
+    private let origin: String?
+
     public init(baseURL: String, root: String) {
         self.base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         self.root = root
+        if let url = URL(string: base), let scheme = url.scheme, let host = url.host {
+            origin = "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        } else {
+            origin = nil
+        }
     }
 
     /// A link for a site-relative path such as `peninsula/x/` (no leading slash).
@@ -34,11 +43,8 @@ public struct SiteURLs: Sendable {
         let resolved = resolve(url)
         if Bytes.contains(resolved, "://") || resolved.hasPrefix("//") || resolved.hasPrefix("mailto:")
             || resolved.hasPrefix("#") { return resolved }
-        guard let baseURL = URL(string: base), let scheme = baseURL.scheme, let host = baseURL.host else {
-            return resolved
-        }
-        let port = baseURL.port.map { ":\($0)" } ?? ""
-        return "\(scheme)://\(host)\(port)\(resolved)"
+        guard let origin else { return resolved }
+        return origin + resolved
     }
 
     static let pathAllowed: CharacterSet = {
