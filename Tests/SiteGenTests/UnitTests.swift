@@ -356,6 +356,13 @@ struct UnitTests {
             #expect(mixed.hasPrefix(prefix) || mixed.unicodeScalars.starts(with: prefix.unicodeScalars))
         }
         #expect(stored.plainTextPrefix(maximum: 10_000) == mixed)
+        // The byte cut an article keeps (`scalarBoundary`) is the String cut (`wholeScalars`).
+        let mixedBytes = Array(mixed.utf8)
+        for maximum in 0...(mixedBytes.count + 2) {
+            let cut = BodyStore.scalarBoundary(mixedBytes, atMost: maximum)
+            #expect(Array(mixedBytes[..<cut]) == Array(BodyStore.wholeScalars(Array(mixedBytes.prefix(maximum))).utf8),
+                    "\(maximum)")
+        }
         // The cache encoding of a stored body is that of the texts.
         var fromStore = CacheWriter(), fromMemory = CacheWriter()
         stored.encode(into: &fromStore)

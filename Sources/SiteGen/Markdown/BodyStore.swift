@@ -171,6 +171,15 @@ public final class BodyStore: @unchecked Sendable {
         Self.wholeScalars(bytes(Slice(offset: slice.offset, count: min(max(maximum, 0), slice.count))))
     }
 
+    /// The largest index ≤ `limit` that starts a scalar of `bytes` (valid UTF-8), or its end: where a
+    /// prefix of at most `limit` bytes is cut without splitting a scalar (`wholeScalars` without a String).
+    static func scalarBoundary(_ bytes: [UInt8], atMost limit: Int) -> Int {
+        guard limit < bytes.count else { return bytes.count }
+        var index = max(limit, 0)
+        while index > 0, bytes[index] & 0xC0 == 0x80 { index -= 1 }
+        return index
+    }
+
     /// `bytes` (a prefix of valid UTF-8) without a last scalar that was cut.
     static func wholeScalars(_ bytes: [UInt8]) -> String {
         guard !bytes.isEmpty else { return "" }
@@ -271,7 +280,7 @@ public struct MarkdownBody: Sendable, Equatable {
     func forSearch(summary: String) -> MarkdownBody {
         guard case .memory(let html, let plainText) = storage else { return self }
         let kept = BodyTerms.keptPlainText(summary: summary)
-        let start = plainText.count <= kept ? plainText : Array(BodyStore.wholeScalars(Array(plainText.prefix(kept))).utf8)
+        let start = plainText.count <= kept ? plainText : Array(plainText[..<BodyStore.scalarBoundary(plainText, atMost: kept)])
         return MarkdownBody(storage: .memory(html: html, plainText: start), terms: BodyTerms.analyse(plainText))
     }
 

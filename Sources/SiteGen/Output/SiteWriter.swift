@@ -28,29 +28,42 @@ struct SiteWriter: Sendable {
     func render(_ jobs: [RenderJob], environment: RenderEnvironment, reuse: Reuse? = nil) async -> Outcome {
         if let folder { createDirectories(for: jobs.map(\.file), in: folder) }
         let root = folder.map { $0.path + "/" }
-        let results = await Parallel.map(jobs, chunkSize: 8) { job -> Outcome in
+        // One small result a job, gathered into one dictionary at the end: a one-entry dictionary a
+        // job, merged into a growing one, was ~0.3% of a 10k build in hashing and resizing.
+        struct JobResult: Sendable {
+            var bytes = 0
+            var written = false, linked = false
+            var problem: Diagnostic?
+            var fingerprint: Fingerprint?
+        }
+        let results = await Parallel.map(jobs, chunkSize: 8) { job -> JobResult in
             if let root, let reuse, reuse.unchanged.contains(job.file), let fingerprint = job.fingerprint,
                link(reuse.root + job.file, root + job.file) == 0 {
-                return Outcome(linked: 1, fingerprints: [job.file: fingerprint])
+                return JobResult(linked: true, fingerprint: fingerprint)
             }
             let bytes = job.produce(environment)
             let fingerprint = job.fingerprint ?? Fingerprint(bytes: bytes)
-            guard let root else { return Outcome(bytes: bytes.count, fingerprints: [job.file: fingerprint]) }
+            guard let root else { return JobResult(bytes: bytes.count, fingerprint: fingerprint) }
             do {
                 try bytes.withUnsafeBytes { try FileIO.write(root + job.file, $0) }
-                return Outcome(bytes: bytes.count, written: 1, fingerprints: [job.file: fingerprint])
+                return JobResult(bytes: bytes.count, written: true, fingerprint: fingerprint)
             } catch {
-                return Outcome(problems: [Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
-                                                     hint: "check free disk space and permissions of the output folder")])
+                return JobResult(problem: Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
+                                                     hint: "check free disk space and permissions of the output folder"))
             }
         }
-        return results.reduce(into: Outcome()) { total, part in
-            total.bytes += part.bytes
-            total.written += part.written
-            total.linked += part.linked
-            total.problems += part.problems
-            total.fingerprints.merge(part.fingerprints) { first, _ in first }
+        var total = Outcome()
+        total.fingerprints.reserveCapacity(jobs.count)
+        for (job, result) in zip(jobs, results) {
+            total.bytes += result.bytes
+            total.written += result.written ? 1 : 0
+            total.linked += result.linked ? 1 : 0
+            if let problem = result.problem { total.problems.append(problem) }
+            if let fingerprint = result.fingerprint, total.fingerprints[job.file] == nil {
+                total.fingerprints[job.file] = fingerprint  // the first job of a file, as before
+            }
         }
+        return total
     }
 
     /// Copies files from `content/` and `layouts/assets/` to their output paths; files listed in
