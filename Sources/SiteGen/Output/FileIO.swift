@@ -41,7 +41,13 @@ enum FileIO {
     }
 
     static func write(_ path: String, _ bytes: UnsafeRawBufferPointer) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try write(path, bytes, in: AT_FDCWD, named: path)
+    }
+
+    /// Writes `relative` in the open folder `directory` (openat(2): the folder's own path is not
+    /// walked again for every file); `path` names the file in errors.
+    static func write(_ relative: String, _ bytes: UnsafeRawBufferPointer, in directory: Int32, named path: String) throws {
+        let descriptor = openat(directory, relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Failure(path: path, code: errno) }
         let code = writeAll(descriptor, bytes)
         guard code == 0 else {

@@ -26,7 +26,11 @@ struct SiteWriter: Sendable {
     /// Renders every job; with a folder, writes each result there (or links the previous build's file
     /// when `reuse` says it is unchanged). Returns bytes written, fingerprints and failures.
     func render(_ jobs: [RenderJob], environment: RenderEnvironment, reuse: Reuse? = nil) async -> Outcome {
-        if let folder { createDirectories(for: jobs.map(\.file), in: folder) }
+        // Files are made relative to the open output folder (mkdirat/openat): walking its absolute
+        // path again for each of 12,000 folders and 14,000 files was ~1% of a 10k build.
+        let directory = folder.map { open($0.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -1
+        defer { if directory >= 0 { close(directory) } }
+        if let folder { createDirectories(for: jobs.map(\.file), in: folder, directory: directory) }
         let root = folder.map { $0.path + "/" }
         // One small result a job, gathered into one dictionary at the end: a one-entry dictionary a
         // job, merged into a growing one, was ~0.3% of a 10k build in hashing and resizing.
@@ -45,7 +49,13 @@ struct SiteWriter: Sendable {
             let fingerprint = job.fingerprint ?? Fingerprint(bytes: bytes)
             guard let root else { return JobResult(bytes: bytes.count, fingerprint: fingerprint) }
             do {
-                try bytes.withUnsafeBytes { try FileIO.write(root + job.file, $0) }
+                try bytes.withUnsafeBytes { bytes in
+                    if directory >= 0 {
+                        try FileIO.write(job.file, bytes, in: directory, named: root + job.file)
+                    } else {
+                        try FileIO.write(root + job.file, bytes)
+                    }
+                }
                 return JobResult(bytes: bytes.count, written: true, fingerprint: fingerprint)
             } catch {
                 return JobResult(problem: Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
@@ -70,7 +80,7 @@ struct SiteWriter: Sendable {
     /// `reuse.unchanged` (by source path) are hard-linked from the previous output instead.
     func copy(_ files: [ContentInventory.StaticFile], reuse: Reuse? = nil) async -> Outcome {
         guard let folder else { return Outcome() }
-        createDirectories(for: files.map(\.outputPath), in: folder)
+        createDirectories(for: files.map(\.outputPath), in: folder, directory: -1)
         let root = folder.path + "/"
         let results = await Parallel.map(files) { file -> Outcome in
             if let reuse, reuse.unchanged.contains(file.sourcePath),
@@ -97,7 +107,8 @@ struct SiteWriter: Sendable {
         return String(path[..<slash])
     }
 
-    private func createDirectories(for files: [String], in folder: URL) {
+    /// Makes the folders of `files` in `folder`, through `directory` (an open descriptor of it) unless -1.
+    private func createDirectories(for files: [String], in folder: URL, directory: Int32) {
         var directories = Set<String>()
         for file in files {
             var parent = Self.parent(of: file)
@@ -108,6 +119,8 @@ struct SiteWriter: Sendable {
         // Sorted, so every parent comes before its children: one mkdir(2) each. Failures surface
         // when the files inside are written.
         let root = folder.path + "/"
-        for directory in directories.sorted() { mkdir(root + directory, 0o755) }
+        for path in directories.sorted() {
+            if directory >= 0 { mkdirat(directory, path, 0o755) } else { mkdir(root + path, 0o755) }
+        }
     }
 }
