@@ -70,8 +70,12 @@ public enum SiteAssembler {
             }
             articles.append(article(from: document, authors: authorList, categories: categoryList))
         }
+        // Compared in place: `unsorted[i]` copied a whole `Article` (a retain and a release of each
+        // of its fields) twice per comparison.
         let unsorted = articles
-        articles = unsorted.indices.sorted { newestFirst(unsorted[$0], unsorted[$1]) }.map { unsorted[$0] }
+        articles = unsorted.withUnsafeBufferPointer { all in
+            all.indices.sorted { newestFirst(all.baseAddress! + $0, all.baseAddress! + $1) }.map { all[$0] }
+        }
 
         var bySection: [String: [Int]] = [:], byAuthor: [String: [Int]] = [:], byCategory: [String: [Int]] = [:]
         for (index, article) in articles.enumerated() {
@@ -114,10 +118,10 @@ public enum SiteAssembler {
         return (site, diagnostics)
     }
 
-    static func newestFirst(_ a: Article, _ b: Article) -> Bool {
-        if a.date != b.date { return a.date > b.date }
-        if a.title != b.title { return a.title < b.title }
-        return a.sourcePath < b.sourcePath
+    static func newestFirst(_ a: UnsafePointer<Article>, _ b: UnsafePointer<Article>) -> Bool {
+        if a.pointee.date != b.pointee.date { return a.pointee.date > b.pointee.date }
+        if a.pointee.title != b.pointee.title { return a.pointee.title < b.pointee.title }
+        return a.pointee.sourcePath < b.pointee.sourcePath
     }
 
     private static func sectionsFrom(_ store: ContentStore, diagnostics: inout [Diagnostic]) -> [String: Section] {

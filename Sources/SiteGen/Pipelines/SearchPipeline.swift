@@ -100,31 +100,39 @@ enum SearchPipeline {
     }
 
     /// The published articles, oldest first, with what the index and the manifest read: text,
-    /// year, authors and categories (no link or dates).
+    /// year, authors and categories (no link or dates). Articles are read in place: `map` over
+    /// them copied each whole `Article` (a retain and a release of each of its fields).
     static func indexedDocuments(_ site: Site) -> [SearchDocument] {
-        site.articles.reversed().map { article in
-            var document = SearchDocument(
-                title: article.title, url: "", year: site.dates.year(article.date),
-                authors: article.authors.compactMap { site.authorIndex[$0] },
-                categories: article.categories.compactMap { site.categoryIndex[$0] },
-                authorNames: article.authors.compactMap { site.author($0)?.name },
-                categoryNames: article.categories.compactMap { site.category($0)?.name },
-                summary: article.summary)
-            document.text = article.body  // read when analysed, not held for every article at once
-            return document
+        site.articles.withUnsafeBufferPointer { articles in
+            articles.indices.reversed().map { index in
+                let article = articles.baseAddress! + index
+                var document = SearchDocument(
+                    title: article.pointee.title, url: "", year: site.dates.year(article.pointee.date),
+                    authors: article.pointee.authors.compactMap { site.authorIndex[$0] },
+                    categories: article.pointee.categories.compactMap { site.categoryIndex[$0] },
+                    authorNames: article.pointee.authors.compactMap { site.author($0)?.name },
+                    categoryNames: article.pointee.categories.compactMap { site.category($0)?.name },
+                    summary: article.pointee.summary)
+                document.text = article.pointee.body  // read when analysed, not held for every article at once
+                return document
+            }
         }
     }
 
     /// The articles with ids `ids` (0 is the oldest), with what a result shows: title, link,
-    /// dates, summary and text.
+    /// dates, summary and text (read in place, as `indexedDocuments`).
     static func shownDocuments(_ site: Site, _ ids: Range<Int>) -> [SearchDocument] {
-        ids.map { id in
-            let article = site.articles[site.articles.count - 1 - id]
-            var document = SearchDocument(
-                title: article.title, url: site.urls.link(article.path), date: site.dates.long(article.date),
-                dateISO: site.dates.day(article.date), summary: article.summary)
-            document.text = article.body
-            return document
+        site.articles.withUnsafeBufferPointer { articles in
+            ids.map { id in
+                let article = articles.baseAddress! + (articles.count - 1 - id)
+                var document = SearchDocument(
+                    title: article.pointee.title,
+                    url: site.urls.link(Article.path(section: article.pointee.section, slug: article.pointee.slug)),
+                    date: site.dates.long(article.pointee.date), dateISO: site.dates.day(article.pointee.date),
+                    summary: article.pointee.summary)
+                document.text = article.pointee.body
+                return document
+            }
         }
     }
 

@@ -222,26 +222,11 @@ struct SearchAnalysis {
 
         /// The block's analysis, and per block term its id in `table`.
         mutating func analyse(_ documents: ArraySlice<SearchDocument>) -> (Chunk, tableTerms: [Int32]) {
-            for index in documents.indices {
-                // Read once, as bytes (it may come from the body store; no String is made of it). With
-                // terms counted while parsing, the plain text is only the body's start.
-                let body = documents[index].text.plainTextBytes
-                let terms = documents[index].text.terms
-                let repeats = documents[index].summaryRepeats(bytes: body)
-                add(documents[index].title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
-                for name in documents[index].authorNames {
-                    add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false)
-                }
-                for name in documents[index].categoryNames {
-                    add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
-                }
-                if !repeats { add(documents[index].summary, weight: 1, flag: 0, counts: true) }
-                if let terms {
-                    add(terms)
-                } else {
-                    body.withUnsafeBufferPointer { add(bytes: $0, weight: 1, flag: 0, counts: true) }
-                }
-                finishDocument()
+            // Documents are read in place: `documents[index].field` copied the whole document (a
+            // retain and a release of each of its fields) on every access.
+            documents.withUnsafeBufferPointer { documents in
+                guard let first = documents.baseAddress else { return }
+                for offset in 0..<documents.count { analyse(first + offset) }
             }
             let terms = table.terms
             // Copies of the right size: the buffers grew by doubling and serve the next block.
@@ -252,6 +237,28 @@ struct SearchAnalysis {
             entries.removeAll(keepingCapacity: true)
             lengths.removeAll(keepingCapacity: true)
             return (chunk, tableTerms)
+        }
+
+        /// Counts one document's terms and appends its entries.
+        mutating func analyse(_ document: UnsafePointer<SearchDocument>) {
+            // Read once, as bytes (it may come from the body store; no String is made of it). With
+            // terms counted while parsing, the plain text is only the body's start.
+            let body = document.pointee.text.plainTextBytes
+            let repeats = document.pointee.summaryRepeats(bytes: body)
+            add(document.pointee.title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
+            for name in document.pointee.authorNames {
+                add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false)
+            }
+            for name in document.pointee.categoryNames {
+                add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
+            }
+            if !repeats { add(document.pointee.summary, weight: 1, flag: 0, counts: true) }
+            if let terms = document.pointee.text.terms {
+                add(terms)
+            } else {
+                body.withUnsafeBufferPointer { add(bytes: $0, weight: 1, flag: 0, counts: true) }
+            }
+            finishDocument()
         }
 
         mutating func add(_ text: String, weight w: Int, flag f: UInt8, counts countsWords: Bool) {
