@@ -146,6 +146,37 @@ struct TemplateEngineTests {
         #expect(Self.render(chain, [:]) == "c")
     }
 
+    /// Partials rendered on list items are kept for later pages (`PartialMemo`), but only where a
+    /// page would render the same bytes: same blocks in force, same indentation and line start,
+    /// and only outputs whose lookups all stayed inside the item.
+    @Test func keptPartialsRenderAsEachPageWould() {
+        let templates = [
+            "base": "{{$main}}{{/main}}",
+            "list": "<ol>\n  {{#items}}\n  {{>card}}\n  {{/items}}\n</ol>\n{{#items}}[{{>card}}]{{/items}}",
+            "card": "<h{{$level}}2{{/level}}>{{title}}</h>\n{{#tags}}<i>{{name}}</i>{{/tags}}{{page}}",
+            "plain": "{{<base}}{{$main}}{{>list}}{{/main}}{{/base}}",
+            "deep": "{{<base}}{{$main}}{{>list}}{{/main}}{{$level}}3{{/level}}{{/base}}",
+        ]
+        let (set, diagnostics) = TemplateSet.compile(templates)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        // Shared items, as list cards are: one without `page`, whose card climbs to the page's own.
+        let shared: [TemplateValue] = [["title": "A", "tags": [["name": "x"]], "page": ""], ["title": "B", "tags": []]]
+        let memo = PartialMemo()
+        func page(_ template: String, _ name: String, memo: PartialMemo?) -> String {
+            String(decoding: set.render(template: template, ["items": .list(shared), "page": .string(name)], memo: memo),
+                   as: UTF8.self)
+        }
+        for (template, name) in [("plain", "one"), ("deep", "two"), ("plain", "three"), ("deep", "four"), ("plain", "five")] {
+            let expected = page(template, name, memo: nil)
+            #expect(page(template, name, memo: memo) == expected, "\(template) \(name)")
+            #expect(expected.contains(name), "item B's card shows the page's own value")
+            #expect(expected.contains(template == "deep" ? "<h3>" : "<h2>"))
+        }
+        // Item A's card (lookups inside the item) is kept per state: indented or inline, h2 or h3.
+        // Item B's card read the page's value and is never kept.
+        #expect(memo.count == 4)
+    }
+
     @Test func setDelimitersAndPragmas() {
         #expect(Self.render("{{=<% %>=}}<% x %> {{x}} <%={{ }}=%>{{x}}", ["x": "1"]) == "1 {{x}} 1")
         #expect(Self.render("{{%CONTENT_TYPE: HTML}}\n{{x}}", ["x": "<"]) == "&lt;")

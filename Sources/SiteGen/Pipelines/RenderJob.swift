@@ -60,9 +60,15 @@ public struct RenderEnvironment: Sendable {
     init(templates: TemplateSet, site: Site) {
         self.templates = templates
         self.contexts = Contexts(site: site)
+        partials = PartialMemo(capacity: site.articles.count)
     }
 
-    func render(_ kind: PageKind, _ context: TemplateFields) -> [UInt8] { templates.render(kind, .object(context)) }
+    /// The outputs of partials rendered on list items (cards), shared by this build's pages.
+    let partials: PartialMemo
+
+    func render(_ kind: PageKind, _ context: TemplateFields) -> [UInt8] {
+        templates.render(kind, .object(context), memo: partials)
+    }
 }
 
 extension Site {

@@ -33,6 +33,13 @@ public struct TemplateFields: Sendable, Equatable, ExpressibleByDictionaryLitera
 
     public init() {}
 
+    /// The address of the fields' storage, shared by every copy of this object (nil when empty): an
+    /// identity for `PartialMemo`, valid while a copy is held.
+    var storageIdentity: UnsafeRawPointer? {
+        guard !entries.isEmpty else { return nil }
+        return entries.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
         entries.reserveCapacity(elements.count)
         for (key, value) in elements { self[key] = value }

@@ -33,10 +33,20 @@ struct TemplateRenderer {
     /// `TemplateFields.valuePointer(_:hint:)`). Per page: one buffer, no sharing between threads.
     private let hints: UnsafeMutableBufferPointer<Int32>
 
+    /// Outputs of partials called on list items, shared by the pages of a build (nil: none kept).
+    private let memo: PartialMemo?
+    /// While a partial whose output may be kept renders: the stack index of the item it was called
+    /// on (-1 otherwise), and whether a lookup went below it (then the output is not kept).
+    private var memoFloor = -1
+    private var memoEscaped = false
+    /// The blocks read while it renders, with the override in force for each.
+    private var memoBlocks: [PartialMemo.BlockState] = []
+
     /// Partials nest at most this deep (cycles are rejected when templates load; this is a backstop).
     static let maximumDepth = 64
 
-    private init(_ program: TemplateProgram, root: UnsafePointer<TemplateValue>, capacity: Int) {
+    private init(_ program: TemplateProgram, root: UnsafePointer<TemplateValue>, capacity: Int, memo: PartialMemo?) {
+        self.memo = memo
         storage = program.storage
         instructions = storage.instructions
         bytes = storage.bytes
@@ -56,9 +66,9 @@ struct TemplateRenderer {
 
     /// Renders template `number` of `program` with `context`.
     static func render(_ program: TemplateProgram, template number: Int, context: TemplateValue,
-                       capacity: Int = 65_536) -> [UInt8] {
+                       capacity: Int = 65_536, memo: PartialMemo? = nil) -> [UInt8] {
         withUnsafePointer(to: context) { root in
-            var renderer = TemplateRenderer(program, root: root, capacity: capacity)
+            var renderer = TemplateRenderer(program, root: root, capacity: capacity, memo: memo)
             defer { renderer.deallocate() }
             renderer.run(program.ranges[number])
             return renderer.output
@@ -96,6 +106,9 @@ struct TemplateRenderer {
                 let savedLoop = loop
                 loop = nil
                 let override = overrides[Int(instruction.operand)]
+                if memoFloor >= 0 {
+                    memoBlocks.append(.init(block: instruction.operand, start: override.start, end: override.end))
+                }
                 run(override.start >= 0 ? Int(override.start)..<Int(override.end) : next..<Int(instruction.end))
                 loop = savedLoop
                 next = Int(instruction.end)
@@ -126,7 +139,26 @@ struct TemplateRenderer {
             indentation.append(contentsOf: bytes[Int(instruction.bytesStart)..<Int(instruction.bytesEnd)])
         }
         depth += 1
-        run(ranges[Int(instruction.operand)])
+        if let memo, memoFloor < 0, savedLoop != nil, let item = stack.last,
+           case .object(let fields) = item.pointee, let object = fields.storageIdentity {
+            // A partial called on a list item (a card): its output is kept for the other pages
+            // that show the same item in the same state, unless a lookup reached outside the item.
+            let key = PartialMemo.Key(partial: instruction.operand, object: object, depth: Int32(depth),
+                                      atLineStart: output.isEmpty || output.last == 10, indentation: indentation)
+            if let kept = memo.output(for: key, overrides: overrides) {
+                output.append(contentsOf: kept)
+            } else {
+                let start = output.count
+                memoFloor = stack.count - 1
+                memoEscaped = false
+                memoBlocks.removeAll(keepingCapacity: true)
+                run(ranges[Int(instruction.operand)])
+                if !memoEscaped { memo.keep(Array(output[start...]), for: key, blocks: memoBlocks, holding: fields) }
+                memoFloor = -1
+            }
+        } else {
+            run(ranges[Int(instruction.operand)])
+        }
         depth -= 1
         indentation.removeSubrange(indentationCount...)
         while overridden.count > overriddenCount { overrides[Int(overridden.removeLast())] = (-1, -1) }
@@ -267,6 +299,9 @@ struct TemplateRenderer {
                 if let found = field(first, of: stack[level]) { value = found; break }
                 level -= 1
             }
+            // Found below the item a kept partial renders for, or not found there: the output
+            // depends on more than the item.
+            if level < memoFloor { memoEscaped = true }
             for index in Int(reference.keysStart) + 1..<Int(reference.keysEnd) {
                 guard let current = value, let found = field(index, of: current) else { return nil }
                 value = found
@@ -361,11 +396,11 @@ struct TemplateRenderer {
             }
             if start < index { output.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start)) }
             switch base[index] {
-            case 38: output.append(contentsOf: [38, 97, 109, 112, 59])  // &amp;
-            case 60: output.append(contentsOf: [38, 108, 116, 59])  // &lt;
-            case 62: output.append(contentsOf: [38, 103, 116, 59])  // &gt;
-            case 34: output.append(contentsOf: [38, 113, 117, 111, 116, 59])  // &quot;
-            default: output.append(contentsOf: [38, 35, 51, 57, 59])  // &#39;
+            case 38: Escaper.append("&amp;", to: &output)
+            case 60: Escaper.append("&lt;", to: &output)
+            case 62: Escaper.append("&gt;", to: &output)
+            case 34: Escaper.append("&quot;", to: &output)
+            default: Escaper.append("&#39;", to: &output)
             }
             index += 1
             start = index

@@ -93,15 +93,16 @@ public struct TemplateSet: Sendable {
     }
 
     /// Renders `kind` with `context`. The layout must exist (checked before rendering starts).
-    func render(_ kind: PageKind, _ context: TemplateValue) -> [UInt8] {
+    func render(_ kind: PageKind, _ context: TemplateValue, memo: PartialMemo? = nil) -> [UInt8] {
         guard let name = layout(for: kind) else { return [] }
-        return render(template: name, context)
+        return render(template: name, context, memo: memo)
     }
 
-    /// Renders the template `name`; empty when it does not exist or did not parse.
-    func render(template name: String, _ context: TemplateValue) -> [UInt8] {
+    /// Renders the template `name`; empty when it does not exist or did not parse. With `memo`,
+    /// partials rendered on list items are kept there for other pages of the build.
+    func render(template name: String, _ context: TemplateValue, memo: PartialMemo? = nil) -> [UInt8] {
         guard let number = program.numbers[name] else { return [] }
-        return TemplateRenderer.render(program, template: number, context: context)
+        return TemplateRenderer.render(program, template: number, context: context, memo: memo)
     }
 
     /// A `{{>name}}` or `{{<name}}` tag and where it is.
