@@ -95,6 +95,16 @@ import Testing
         }
     }
 
+    /// Mostly non-ASCII text (where the general rules take one word after another) with ASCII
+    /// words and apostrophes mixed in, so that it switches back and forth.
+    @Test func textInOtherScriptsAgreesWithTheRules() {
+        let pieces = ["서울에서", "열린", "회담", "北韓", "ひらがな", "カタカナ", "Séoul", "Ørsted", "Œuvre’s", "naïve",
+                      " ", " ", "、", "。", "—", "“", "”", "'", "’", "G20", "trade", "policy", "x", "2024", "\n"]
+        for text in piecedTexts(pieces, lengths: 0...200, count: 3, seed: 41) {
+            Self.expectReference(text)
+        }
+    }
+
     @Test func shortAndEmptyTexts() {
         for text in ["", " ", "a", "ab", "'", "’", "é", "北", "a'", "'a", "x’s", String(repeating: " ", count: 79),
                      String(repeating: "b", count: 79), String(repeating: "c", count: 80), String(repeating: "d", count: 81)] {

@@ -129,11 +129,19 @@ struct WordScanner {
                 position = windowStart + min(first, limit)
                 let word = nextInGeneral()
                 if let (found, _) = word { Self.padWord(found) }
-                // An empty window ending where the general rules stopped.
-                windowStart = position - Self.windowSize
                 starts = 0
                 ends = 0
-                limit = Self.windowSize
+                if position < bytes.count, bytes[position] >= 0x80 {
+                    // Text in another script goes on: the general rules take the next word too,
+                    // without classifying a window for each word (an empty one at `position`
+                    // with its limit there).
+                    windowStart = position
+                    limit = 0
+                } else {
+                    // An empty window ending where the general rules stopped.
+                    windowStart = position - Self.windowSize
+                    limit = Self.windowSize
+                }
                 return word
             }
             position = windowStart + first  // the window's end when no word is left
