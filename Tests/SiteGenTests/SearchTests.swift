@@ -148,24 +148,6 @@ import Testing
         }
     }
 
-    /// `TermTable.scannedHeads` reads 16 bytes whatever the word's length: the bytes past the word
-    /// must not count.
-    @Test func theTermTableHeadsAreTheWordsFirstBytesZeroPadded() {
-        var bytes = [UInt8](repeating: 0xA5, count: 40)
-        for length in 1...24 {
-            for k in 0..<length { bytes[k] = UInt8(97 + (k * 5) % 26) }
-            let (head0, head1) = bytes.withUnsafeBufferPointer {
-                TermTable.scannedHeads(UnsafeBufferPointer(rebasing: $0[..<length]))
-            }
-            var expected: (UInt64, UInt64) = (0, 0)
-            for k in 0..<min(length, 16) {
-                if k < 8 { expected.0 |= UInt64(bytes[k]) << (8 * UInt64(k)) } else { expected.1 |= UInt64(bytes[k]) << (8 * UInt64(k - 8)) }
-            }
-            #expect(head0 == expected.0 && head1 == expected.1, "length \(length)")
-            for k in 0..<length { bytes[k] = 0xA5 }
-        }
-    }
-
     @Test func theTermTableGivesEverySpellingItsTerm() {
         var table = TermTable()
         var words: [String] = []

@@ -60,32 +60,69 @@ public enum SearchManifest {
         """
     }
 
-    /// The file of fragments `range` (a JSON array).
+    /// The file of fragments `range` (a JSON array). Written as UTF-8 bytes into one buffer, made a
+    /// String once (joining a String per fragment, itself joined from a String per field, was
+    /// most of the time of these files).
     public static func fragments(_ documents: ArraySlice<SearchDocument>) -> String {
-        "[" + documents.map(fragment).joined(separator: ",\n") + "]\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(documents.count * (4 * snippetTextLimit / 3 + 400))
+        out.append(UInt8(ascii: "["))
+        for (position, document) in documents.enumerated() {
+            if position > 0 { out += [UInt8(ascii: ","), UInt8(ascii: "\n")] }
+            appendFragment(document, to: &out)
+        }
+        out += [UInt8(ascii: "]"), UInt8(ascii: "\n")]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The fragment of one document: `t` title, `u` link, `d` date, `i` ISO date, `s` summary (left
     /// out when the body starts with it), `b` the start of the body.
     public static func fragment(_ document: SearchDocument) -> String {
-        var text = "{\"t\":" + JSONText.quoted(document.title) + ",\"u\":" + JSONText.quoted(document.url)
-        text += ",\"d\":" + JSONText.quoted(document.date) + ",\"i\":" + JSONText.quoted(document.dateISO)
+        var out: [UInt8] = []
+        appendFragment(document, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendFragment(_ document: SearchDocument, to out: inout [UInt8]) {
+        func name(_ name: StaticString) { name.withUTF8Buffer { out.append(contentsOf: $0) } }
+        func field(_ key: StaticString, _ value: String) {
+            name(key)
+            JSONText.append(value, to: &out)
+        }
+        field("{\"t\":", document.title)
+        field(",\"u\":", document.url)
+        field(",\"d\":", document.date)
+        field(",\"i\":", document.dateISO)
         // Only the start of the body is shown: enough bytes for `snippetTextLimit` + 1 scalars, and for
         // the summary comparison (the summary's bytes and a margin for a grapheme that continues).
-        let body = document.text.plainTextPrefix(maximum: max(4 * (snippetTextLimit + 1), document.summary.utf8.count + 256))
-        if !document.summary.isEmpty, !document.summaryRepeats(body) {
-            text += ",\"s\":" + JSONText.quoted(document.summary)
+        var body = document.text.plainTextPrefix(maximum: max(4 * (snippetTextLimit + 1), document.summary.utf8.count + 256))
+        if !document.summary.isEmpty, !document.summaryRepeats(body) { field(",\"s\":", document.summary) }
+        name(",\"b\":")
+        body.withUTF8 { body in
+            JSONText.append(bytes: UnsafeBufferPointer(rebasing: body[..<excerptLength(body, limit: snippetTextLimit)]), to: &out)
         }
-        return text + ",\"b\":" + JSONText.quoted(excerpt(body, limit: snippetTextLimit)) + "}"
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The start of `text`: at most `limit` Unicode scalars, cut at the last space or line break.
     static func excerpt(_ text: String, limit: Int) -> String {
-        let scalars = text.unicodeScalars
-        guard let end = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex),
-              end < scalars.endIndex else { return text }
-        let cut = scalars[..<end].lastIndex { $0 == " " || $0 == "\n" } ?? end
-        return String(scalars[..<cut])
+        var text = text
+        return text.withUTF8 { String(decoding: $0[..<excerptLength($0, limit: limit)], as: UTF8.self) }
+    }
+
+    /// The length in bytes of `excerpt` of valid UTF-8 `text`: all of it when it has at most
+    /// `limit` scalars, else up to the last space or line feed before scalar `limit` (or to it).
+    static func excerptLength(_ text: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {
+        var scalars = 0, end = text.count
+        for (offset, byte) in text.enumerated() where byte & 0xC0 != 0x80 {  // a scalar's first byte
+            if scalars == limit {
+                end = offset
+                break
+            }
+            scalars += 1
+        }
+        guard end < text.count else { return end }
+        return text[..<end].lastIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") } ?? end
     }
 }
 

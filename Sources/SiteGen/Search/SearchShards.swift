@@ -152,19 +152,31 @@ public enum JSONText {
             var start = 0
             while start < bytes.count, !needsEscape(bytes, start) { start += 1 }
             if start == bytes.count { return "\"" + String(decoding: bytes, as: UTF8.self) + "\"" }
-            var out: [UInt8] = [0x22]
+            var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 32)
-            var i = 0
-            while i < bytes.count {
-                var end = i
-                while end < bytes.count, !needsEscape(bytes, end) { end += 1 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
-                guard end < bytes.count else { break }
-                i = end + escape(bytes, end, into: &out)
-            }
-            out.append(0x22)
+            append(bytes: bytes, to: &out)
             return String(decoding: out, as: UTF8.self)
         }
+    }
+
+    /// `quoted(text)` appended to `out` as UTF-8.
+    static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { append(bytes: $0, to: &out) }
+    }
+
+    /// `quoted` of the valid UTF-8 `bytes` appended to `out`.
+    static func append(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(0x22)
+        var i = 0
+        while i < bytes.count {
+            var end = i
+            while end < bytes.count, !needsEscape(bytes, end) { end += 1 }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+            guard end < bytes.count else { break }
+            i = end + escape(bytes, end, into: &out)
+        }
+        out.append(0x22)
     }
 
     private static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
@@ -176,9 +188,10 @@ public enum JSONText {
         }
     }
 
+    private static let hex = Array("0123456789abcdef".utf8)
+
     /// Appends the escape of the character at `i`; returns how many bytes it took.
     private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, into out: inout [UInt8]) -> Int {
-        let hex = Array("0123456789abcdef".utf8)
         func unicode(_ value: Int) {
             out.append(contentsOf: [0x5C, 0x75, hex[value >> 12 & 15], hex[value >> 8 & 15], hex[value >> 4 & 15], hex[value & 15]])
         }

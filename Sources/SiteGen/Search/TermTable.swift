@@ -37,9 +37,9 @@ struct TermTable {
     }
 
     /// The term id of `word`, or -1 when it is not indexed. `word` is one a `WordScanner` yields:
-    /// at the start of its buffer, so that 16 bytes can be read from it (`scannedHeads`). Inlined
-    /// into the word loop (a known spelling costs a hash, a probe and a compare); new spellings and
-    /// spellings past 16 bytes are handled out of line.
+    /// at the start of its buffer, so that 16 bytes can be read from it, and zero past its end up
+    /// to 16 bytes (`scannedHeads`). Inlined into the word loop (a known spelling costs a hash, a
+    /// probe and a compare); new spellings and spellings past 16 bytes are handled out of line.
     @inline(__always)
     mutating func id(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> Int32 {
         let count = word.count
@@ -97,21 +97,24 @@ struct TermTable {
         return id
     }
 
-    /// The first 16 bytes of `word`, zero-padded, as two little-endian numbers, for a word that 16
-    /// bytes can be read from (at the start of a `WordScanner` buffer, which has
-    /// `WordScanner.allocationSize` bytes): two 8-byte loads at offsets 0 and 8, masked. The
-    /// scanner stored the word 8 bytes at a time at those offsets, so each load is served from one
-    /// store (overlapping loads that straddled two stores, for words of 9…15 bytes, could not be).
+    /// The first 16 bytes of `word`, zero-padded, as two little-endian numbers, for a word a
+    /// `WordScanner` yields: at the start of its buffer (which has `WordScanner.allocationSize`
+    /// bytes), with zeros after it up to 16 bytes (`WordScanner.next`). So two 8-byte loads at
+    /// offsets 0 and 8, not masked (masking by the length was 13 instructions a word, on the way
+    /// from the word to its slot). The scanner stored the word 8 bytes at a time at those
+    /// offsets, so each load is served from one store.
     @inline(__always) static func scannedHeads(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        let count = word.count
-        guard count > 0, let base = word.baseAddress else { return (0, 0) }
-        let raw = UnsafeRawPointer(base)
+        let raw = UnsafeRawPointer(word.baseAddress.unsafelyUnwrapped)
         let first = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
         let second = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        // Masks of the word's bytes in each half, without a branch on the length (a shift by 64
-        // gives 0).
-        let bits0 = UInt64(min(count, 8)) << 3, bits1 = UInt64(min(max(count - 8, 0), 8)) << 3
-        return (first & ~0 >> (64 - bits0), second & ~0 >> (64 - bits1))
+        assert(isZeroPadded(word), "not a word from a WordScanner")
+        return (first, second)
+    }
+
+    /// Whether the bytes after `word` are zero up to 16 (for `assert`: debug builds only).
+    static func isZeroPadded(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = word.baseAddress else { return false }
+        return (word.count..<max(word.count, 16)).allSatisfy { base[$0] == 0 }
     }
 
     /// One 64 × 64 → 128-bit multiply of the heads (folded), then the bytes past 16, if any.
