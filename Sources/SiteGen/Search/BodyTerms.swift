@@ -78,7 +78,8 @@ final class TermSource: @unchecked Sendable {
     /// The table new words are looked up in; nil for a source read from the cache.
     private var table: TermTable?
     private var loaded: [String]
-    /// Per table term id, its count in the current text (`capacity` of them, zero between texts);
+    /// Per table term id + 1, its count in the current text (`capacity` of them, zero between texts;
+    /// slot 0 counts stop words);
     /// and the ids counted so far, in order, in room for `capacity + 1` (each word writes its id at
     /// the end and counts it only when new: no branch that goes either way with each word).
     private var counts = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
@@ -143,14 +144,16 @@ final class TermSource: @unchecked Sendable {
         text.withUnsafeBufferPointer { text in
             SearchText.withWords(in: text) { scanner in
                 while let (word, isASCII) = scanner.next() {
+                    // Slot id + 1: stop words (id -1) are counted in slot 0 and dropped below, so that
+                    // no branch goes either way with every word (one in six is a stop word).
                     let id = table.id(word, isASCII: isASCII)
-                    guard id >= 0 else { continue }
-                    if Int(id) >= capacity { grow(Int(id) + 1, keeping: touchedCount) }
-                    let count = counts + Int(id)
+                    let slot = Int(id) &+ 1
+                    if slot >= capacity { grow(slot + 1, keeping: touchedCount) }
+                    let count = counts + slot
                     touched[touchedCount] = id
                     touchedCount &+= count.pointee == 0 ? 1 : 0
                     count.pointee &+= 1
-                    words &+= 1
+                    words &+= id >= 0 ? 1 : 0
                 }
             }
         }
@@ -158,9 +161,12 @@ final class TermSource: @unchecked Sendable {
         var entries: [UInt8] = []
         entries.reserveCapacity(touchedCount * 3)
         for id in UnsafeBufferPointer(start: touched, count: touchedCount) {
-            VarInt.append(Int(id), to: &entries)
-            VarInt.append(Int(counts[Int(id)]), to: &entries)
-            counts[Int(id)] = 0
+            let slot = Int(id) + 1
+            if id >= 0 {
+                VarInt.append(Int(id), to: &entries)
+                VarInt.append(Int(counts[slot]), to: &entries)
+            }
+            counts[slot] = 0
         }
         return BodyTerms(source: self, entries: .memory(entries), words: words)
     }
