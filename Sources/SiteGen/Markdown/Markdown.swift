@@ -101,6 +101,7 @@ public struct MarkdownRenderer: Sendable {
     /// A text node can only hold an '@' that is in the source or comes from a character reference
     /// ('&'), so for other documents that step changes nothing and is skipped.
     nonisolated(unsafe) static let extensionsWithoutEmailLinks: [OpaquePointer]? = {
+        _ = registered  // the extensions must be registered before they are looked up
         guard let registeredAutolink = cmark_find_syntax_extension("autolink"),
               let inlineOnly = create_autolink_extension() else { return nil }
         cmark_syntax_extension_set_postprocess_func(inlineOnly, nil)
