@@ -78,33 +78,9 @@ final class TermSource: @unchecked Sendable {
     /// The table new words are looked up in; nil for a source read from the cache.
     private var table: TermTable?
     private var loaded: [String]
-    /// Per table term id + 1, its count in the current text (`capacity` of them, zero between texts;
-    /// slot 0 counts stop words);
-    /// and the ids counted so far, in order, in room for `capacity + 1` (each word writes its id at
-    /// the end and counts it only when new: no branch that goes either way with each word).
-    private var counts = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
-    private var touched = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-    private var capacity = 0
-
-    deinit {
-        counts.deallocate()
-        touched.deallocate()
-    }
-
-    /// Room for the counts of `needed` table terms at least (doubling).
-    private func grow(_ needed: Int, keeping touchedCount: Int) {
-        let grown = max(needed, 2 * capacity, 4096)
-        let newCounts = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
-        newCounts.moveInitialize(from: counts, count: capacity)
-        (newCounts + capacity).initialize(repeating: 0, count: grown - capacity)
-        counts.deallocate()
-        counts = newCounts
-        let newTouched = UnsafeMutablePointer<Int32>.allocate(capacity: grown + 1)
-        newTouched.moveInitialize(from: touched, count: touchedCount)
-        touched.deallocate()
-        touched = newTouched
-        capacity = grown
-    }
+    /// Per table term id + 1, its occurrences in the current text (zero between texts; slot 0
+    /// counts stop words). Nil only while `analyse` holds it.
+    private var slots: TermCounts<Int32>? = TermCounts(zero: 0, minimum: 4096)
 
     /// A source for parsing, with an empty table.
     init() {
@@ -134,13 +110,14 @@ final class TermSource: @unchecked Sendable {
     }
 
     /// Counts the words of `text` (valid UTF-8). The caller holds the source alone (`pool`). The
-    /// table is moved into a local for the loop: through the class, every word paid for
+    /// table and counts are moved into locals for the loop: through the class, every word paid for
     /// exclusivity checks.
     fileprivate func analyse(_ text: [UInt8]) -> BodyTerms {
         lock.lock()
         defer { lock.unlock() }
         guard var table = table.take() else { preconditionFailure("a source read from the cache numbers no new words") }
-        var words = 0, touchedCount = 0
+        guard var slots = slots.take() else { preconditionFailure("a source's counts are in use") }
+        var words = 0
         text.withUnsafeBufferPointer { text in
             SearchText.withWords(in: text) { scanner in
                 while let (word, isASCII) = scanner.next() {
@@ -148,10 +125,10 @@ final class TermSource: @unchecked Sendable {
                     // no branch goes either way with every word (one in six is a stop word).
                     let id = table.id(word, isASCII: isASCII)
                     let slot = Int(id) &+ 1
-                    if slot >= capacity { grow(slot + 1, keeping: touchedCount) }
-                    let count = counts + slot
-                    touched[touchedCount] = id
-                    touchedCount &+= count.pointee == 0 ? 1 : 0
+                    if slot >= slots.capacity { slots.grow(slot + 1) }
+                    let count = slots.counts + slot
+                    slots.touched[slots.touchedCount] = id
+                    slots.touchedCount &+= count.pointee == 0 ? 1 : 0
                     count.pointee &+= 1
                     words &+= id >= 0 ? 1 : 0
                 }
@@ -159,15 +136,17 @@ final class TermSource: @unchecked Sendable {
         }
         self.table = table
         var entries: [UInt8] = []
-        entries.reserveCapacity(touchedCount * 3)
-        for id in UnsafeBufferPointer(start: touched, count: touchedCount) {
+        entries.reserveCapacity(slots.touchedCount * 3)
+        for id in UnsafeBufferPointer(start: slots.touched, count: slots.touchedCount) {
             let slot = Int(id) + 1
             if id >= 0 {
                 VarInt.append(Int(id), to: &entries)
-                VarInt.append(Int(counts[slot]), to: &entries)
+                VarInt.append(Int(slots.counts[slot]), to: &entries)
             }
-            counts[slot] = 0
+            slots.counts[slot] = 0
         }
+        slots.touchedCount = 0
+        self.slots = consume slots
         return BodyTerms(source: self, entries: .memory(entries), words: words)
     }
 

@@ -193,8 +193,7 @@ struct SearchAnalysis {
 
     /// Counts the terms of one document at a time, then appends them as entries (term, weight, flags).
     /// The term table lives as long as the counter (a worker's blocks); entries use block-local ids.
-    /// Not copyable: it owns the `counts` memory, which every word updates through a pointer (an
-    /// array there cost a uniqueness check and a bounds check a word).
+    /// Not copyable: it holds its counts in a `TermCounts`.
     private struct Counter: ~Copyable {
         var table = TermTable()
         /// Per table term id: its weight and flags in the current document, and its id in the
@@ -204,13 +203,9 @@ struct SearchAnalysis {
             var local: Int32 = 0
             var flag: UInt8 = 0
         }
-        var counts = UnsafeMutablePointer<Count>.allocate(capacity: 0)
-        var countCapacity = 0
-        /// The table term ids of the current document, each once: `touchedCount` of them, in
-        /// memory for `countCapacity + 1` (every word writes its id at the end and counts it only
-        /// when new, so that no branch goes either way with each word).
-        var touched = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-        var touchedCount = 0
+        /// Per table term id, its count in the current document; and the table term ids of the
+        /// current document, each once (`slots.touched`).
+        var slots = TermCounts(zero: Count(), minimum: 1024)
         /// The current document's terms as a set of block term ids, one bit each: read in order, it
         /// gives the entries sorted by block term id without sorting them (a sort of each
         /// document's few hundred entries was a tenth of the analysis).
@@ -232,7 +227,7 @@ struct SearchAnalysis {
             // Copies of the right size: the buffers grew by doubling and serve the next block.
             let chunk = Chunk(terms: blockTerms.map { terms[Int($0)] }, lengths: Array(lengths), entries: Array(entries))
             let tableTerms = blockTerms
-            for id in blockTerms { counts[Int(id)].local = 0 }
+            for id in blockTerms { slots.counts[Int(id)].local = 0 }
             blockTerms.removeAll(keepingCapacity: true)
             entries.removeAll(keepingCapacity: true)
             lengths.removeAll(keepingCapacity: true)
@@ -272,10 +267,10 @@ struct SearchAnalysis {
                 while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
-                    if Int(id) >= countCapacity { growCounts(Int(id) + 1) }
-                    let count = counts + Int(id)
-                    touched[touchedCount] = id
-                    touchedCount &+= count.pointee.weight == 0 ? 1 : 0
+                    if Int(id) >= slots.capacity { slots.grow(Int(id) + 1) }
+                    let count = slots.counts + Int(id)
+                    slots.touched[slots.touchedCount] = id
+                    slots.touchedCount &+= count.pointee.weight == 0 ? 1 : 0
                     count.pointee.weight += Int32(w)
                     count.pointee.flag |= f
                     words &+= 1
@@ -309,10 +304,10 @@ struct SearchAnalysis {
                         id = table.id(ofTerm: sourceTerms![sourceID])
                         ids[sourceID] = id + 1
                     }
-                    if Int(id) >= countCapacity { growCounts(Int(id) + 1) }
-                    let count = counts + Int(id)
-                    touched[touchedCount] = id
-                    touchedCount &+= count.pointee.weight == 0 ? 1 : 0
+                    if Int(id) >= slots.capacity { slots.grow(Int(id) + 1) }
+                    let count = slots.counts + Int(id)
+                    slots.touched[slots.touchedCount] = id
+                    slots.touchedCount &+= count.pointee.weight == 0 ? 1 : 0
                     count.pointee.weight += occurrences
                 }
             }
@@ -320,39 +315,19 @@ struct SearchAnalysis {
             length += Int32(terms.words)
         }
 
-        /// Room for the counts of at least `needed` table terms (doubling, so that growing is rare).
-        mutating func growCounts(_ needed: Int) {
-            let capacity = max(needed, 2 * countCapacity, 1024)
-            let grown = UnsafeMutablePointer<Count>.allocate(capacity: capacity)
-            grown.moveInitialize(from: counts, count: countCapacity)
-            (grown + countCapacity).initialize(repeating: Count(), count: capacity - countCapacity)
-            counts.deallocate()
-            counts = grown
-            let grownTouched = UnsafeMutablePointer<Int32>.allocate(capacity: capacity + 1)
-            grownTouched.moveInitialize(from: touched, count: touchedCount)
-            touched.deallocate()
-            touched = grownTouched
-            countCapacity = capacity
-        }
-
-        deinit {
-            counts.deallocate()
-            touched.deallocate()
-        }
-
         mutating func finishDocument() {
-            for id in UnsafeBufferPointer(start: touched, count: touchedCount) {
+            for id in UnsafeBufferPointer(start: slots.touched, count: slots.touchedCount) {
                 let term = Int(id)
-                if counts[term].local == 0 {
+                if slots.counts[term].local == 0 {
                     blockTerms.append(id)
-                    counts[term].local = Int32(blockTerms.count)
+                    slots.counts[term].local = Int32(blockTerms.count)
                     if blockTerms.count > present.count << 6 { present.append(0) }
                 }
-                let local = Int(counts[term].local - 1)
+                let local = Int(slots.counts[term].local - 1)
                 present[local >> 6] |= 1 << UInt64(local & 63)
             }
             // By block term id, so that the gaps between ids are small.
-            VarInt.append(touchedCount, to: &entries)
+            VarInt.append(slots.touchedCount, to: &entries)
             var previous = -1
             for index in 0..<(blockTerms.count + 63) >> 6 where present[index] != 0 {
                 var bits = present[index]
@@ -362,13 +337,13 @@ struct SearchAnalysis {
                     bits &= bits &- 1
                     let term = Int(blockTerms[local])
                     VarInt.append(local - previous - 1, to: &entries)
-                    VarInt.append(Int(counts[term].weight) << 2 | Int(counts[term].flag), to: &entries)
+                    VarInt.append(Int(slots.counts[term].weight) << 2 | Int(slots.counts[term].flag), to: &entries)
                     previous = local
-                    counts[term].weight = 0
-                    counts[term].flag = 0
+                    slots.counts[term].weight = 0
+                    slots.counts[term].flag = 0
                 }
             }
-            touchedCount = 0
+            slots.touchedCount = 0
             lengths.append(length)
             length = 0
         }
