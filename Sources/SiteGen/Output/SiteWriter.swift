@@ -30,8 +30,10 @@ struct SiteWriter: Sendable {
         // path again for each of 12,000 folders and 14,000 files was ~1% of a 10k build.
         let directory = folder.map { open($0.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -1
         defer { if directory >= 0 { close(directory) } }
-        if let folder { createDirectories(for: jobs.map(\.file), in: folder, directory: directory) }
         let root = folder.map { $0.path + "/" }
+        // Paths are opened from the folder's descriptor, or from its path if it could not be opened.
+        let (base, prefix) = directory >= 0 ? (directory, "") : (AT_FDCWD, root ?? "")
+        if folder != nil { createDirectories(for: jobs.map(\.file), at: base, prefix: prefix) }
         // One small result a job, gathered into one dictionary at the end: a one-entry dictionary a
         // job, merged into a growing one, was ~0.3% of a 10k build in hashing and resizing.
         struct JobResult: Sendable {
@@ -49,13 +51,7 @@ struct SiteWriter: Sendable {
             let fingerprint = job.fingerprint ?? Fingerprint(bytes: bytes)
             guard let root else { return JobResult(bytes: bytes.count, fingerprint: fingerprint) }
             do {
-                try bytes.withUnsafeBytes { bytes in
-                    if directory >= 0 {
-                        try FileIO.write(job.file, bytes, in: directory, named: root + job.file)
-                    } else {
-                        try FileIO.write(root + job.file, bytes)
-                    }
-                }
+                try bytes.withUnsafeBytes { try FileIO.write(prefix + job.file, $0, in: base, named: root + job.file) }
                 return JobResult(bytes: bytes.count, written: true, fingerprint: fingerprint)
             } catch {
                 return JobResult(problem: Diagnostic(.error, file: job.owner, "cannot write \(job.file): \(error)",
@@ -80,8 +76,8 @@ struct SiteWriter: Sendable {
     /// `reuse.unchanged` (by source path) are hard-linked from the previous output instead.
     func copy(_ files: [ContentInventory.StaticFile], reuse: Reuse? = nil) async -> Outcome {
         guard let folder else { return Outcome() }
-        createDirectories(for: files.map(\.outputPath), in: folder, directory: -1)
         let root = folder.path + "/"
+        createDirectories(for: files.map(\.outputPath), at: AT_FDCWD, prefix: root)
         let results = await Parallel.map(files) { file -> Outcome in
             if let reuse, reuse.unchanged.contains(file.sourcePath),
                link(reuse.root + file.outputPath, root + file.outputPath) == 0 {
@@ -107,8 +103,8 @@ struct SiteWriter: Sendable {
         return String(path[..<slash])
     }
 
-    /// Makes the folders of `files` in `folder`, through `directory` (an open descriptor of it) unless -1.
-    private func createDirectories(for files: [String], in folder: URL, directory: Int32) {
+    /// Makes the folders of `files`: `prefix` + each folder, relative to the descriptor `base`.
+    private func createDirectories(for files: [String], at base: Int32, prefix: String) {
         var directories = Set<String>()
         for file in files {
             var parent = Self.parent(of: file)
@@ -118,9 +114,6 @@ struct SiteWriter: Sendable {
         }
         // Sorted, so every parent comes before its children: one mkdir(2) each. Failures surface
         // when the files inside are written.
-        let root = folder.path + "/"
-        for path in directories.sorted() {
-            if directory >= 0 { mkdirat(directory, path, 0o755) } else { mkdir(root + path, 0o755) }
-        }
+        for path in directories.sorted() { mkdirat(base, prefix + path, 0o755) }
     }
 }
