@@ -99,7 +99,7 @@ public struct DateFormatting: Sendable {
                 divisor /= 10
             }
         }
-        guard (0...9999).contains(parts.year) else { return slowRFC3339(date) }
+        guard (0...9999).contains(parts.year) else { return paddedRFC3339(parts) }
         digits(parts.year, 4); text.append(0x2D); digits(parts.month, 2); text.append(0x2D); digits(parts.day, 2)
         text.append(0x54); digits(parts.hour, 2); text.append(0x3A); digits(parts.minute, 2); text.append(0x3A)
         digits(parts.second, 2)
@@ -112,19 +112,17 @@ public struct DateFormatting: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// `rfc3339` through Foundation's calendar, for years outside 0…9999.
-    private func slowRFC3339(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let offset = timeZone.secondsFromGMT(for: date)
+    /// `rfc3339` of fields whose year has other than four digits (Foundation's fields: see `fields`).
+    private func paddedRFC3339(_ parts: Fields) -> String {
         let zone: String
-        if offset == 0 {
+        if parts.offset == 0 {
             zone = "Z"
         } else {
-            let sign = offset < 0 ? "-" : "+"
-            zone = sign + pad(abs(offset) / 3600) + ":" + pad(abs(offset) % 3600 / 60)
+            let sign = parts.offset < 0 ? "-" : "+"
+            zone = sign + pad(abs(parts.offset) / 3600) + ":" + pad(abs(parts.offset) % 3600 / 60)
         }
-        return "\(pad(parts.year!, 4))-\(pad(parts.month!))-\(pad(parts.day!))T"
-            + "\(pad(parts.hour!)):\(pad(parts.minute!)):\(pad(parts.second!))\(zone)"
+        return "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T"
+            + "\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))\(zone)"
     }
 
     /// "2023-11-28" for sitemaps.
