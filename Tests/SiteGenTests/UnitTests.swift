@@ -58,6 +58,36 @@ struct UnitTests {
         }
     }
 
+    /// The byte scanner against a line-by-line reading of the same rules, on every combination of
+    /// a few lines that make or almost make fences.
+    @Test func splitterAgreesWithLineByLineRules() {
+        func reference(_ text: String) -> Result<SplitDocument, FrontMatterError> {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            func fence(_ line: String, dots: Bool) -> Bool {
+                var line = Substring(line)
+                while let last = line.last, last == " " || last == "\t" { line = line.dropLast() }
+                return line == "---" || (dots && line == "...")
+            }
+            guard fence(lines[0], dots: false) else { return .failure(.missingOpeningFence) }
+            for index in 1..<lines.count where fence(lines[index], dots: true) {
+                let yaml = lines[1..<index].joined(separator: "\n")
+                let body = lines[(index + 1)...].joined(separator: "\n")
+                return .success(SplitDocument(yaml: yaml, yamlFirstLine: 2, body: Substring(body), bodyFirstLine: index + 2))
+            }
+            return .failure(.unterminated(openingLine: 1))
+        }
+        let pieces = ["---", "--- \t", "...", "----", " ---", "a: 1", "", "é: ü", "body"]
+        var checked = 0
+        for first in pieces { for second in pieces { for third in pieces { for last in ["", "\n", "\nmore\n"] {
+            let text = [first, second, third].joined(separator: "\n") + last
+            let actual: Result<SplitDocument, FrontMatterError>
+            do { actual = .success(try FrontMatterSplitter.split(text)) } catch { actual = .failure(error) }
+            #expect(actual == reference(text), "\(text.debugDescription)")
+            checked += 1
+        } } } }
+        #expect(checked == 9 * 9 * 9 * 3)
+    }
+
     // MARK: SourceText
 
     @Test func decodeRemovesBOMAndNormalizesLineEndings() throws {
@@ -537,5 +567,25 @@ struct UnitTests {
         #expect(repeated == ["k": 2])
         #expect(forward.merging(["a": 9, "z": 0]) { _, new in new } == ["a": 9, "b": 2, "c": 3, "z": 0])
         #expect(forward.keys.sorted() == ["a", "b", "c"])
+    }
+}
+
+/// `FileIO.read` with a size taken before the read: a file that grew or shrank since is still read whole.
+@Suite("FileIO")
+struct FileIOTests {
+    @Test func readsWholeFileWhateverTheExpectedSize() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-fileio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for length in [0, 1, 7, 4095, 4096, 4097, 10_000] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let path = folder.appendingPathComponent("f\(length)").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            for expected in [nil, 0, length / 2, max(length - 1, 0), length, length + 1, length + 5000] {
+                #expect(try FileIO.read(path, size: expected) == bytes, "length \(length), expected \(String(describing: expected))")
+            }
+        }
+        #expect(throws: FileIO.Failure.self) { try FileIO.read(folder.appendingPathComponent("missing").path, size: 10) }
+        #expect(throws: FileIO.Failure.self) { try FileIO.read(folder.path, size: 10) }
     }
 }

@@ -3,15 +3,22 @@ import Foundation
 /// Reads and decodes every Markdown file of the inventory, in parallel. Each file yields its document
 /// and its diagnostics; nothing is dropped silently: a file that cannot be used is an error.
 public struct ContentLoader: Sendable {
-    public var source: URL
+    public var source: URL { didSet { sourcePrefix = Self.prefix(of: source) } }
     public var config: SiteConfig
     public var markdown: MarkdownRenderer
 
-    /// The source folder as a path ending in "/" (cheaper than URL appends per file).
-    var sourcePrefix: String { source.path.hasSuffix("/") ? source.path : source.path + "/" }
+    /// The source folder as a path ending in "/" (cheaper than URL appends per file), made once: a
+    /// URL's `path` is computed anew on each call.
+    private(set) var sourcePrefix: String
+
+    private static func prefix(of source: URL) -> String {
+        let path = source.path
+        return path.hasSuffix("/") ? path : path + "/"
+    }
 
     public init(source: URL, config: SiteConfig) {
         self.source = source
+        self.sourcePrefix = Self.prefix(of: source)
         self.config = config
         self.markdown = MarkdownRenderer(unsafeHTML: config.unsafeHTML, rootPath: config.rootPath)
     }
@@ -57,7 +64,7 @@ public struct ContentLoader: Sendable {
             var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
                 let stamp = stamps[file.path] ?? FileStamp(path: prefix + file.path) ?? .missing
                 if stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
-                let (loaded, diagnostics) = self.load(file)
+                let (loaded, diagnostics) = self.load(file, size: stamp == .missing ? nil : stamp.size)
                 return (BuildCache.Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics), true)
             }
             if let bodies { Self.moveBodies(of: &results, to: bodies) }
@@ -108,12 +115,14 @@ public struct ContentLoader: Sendable {
         return store
     }
 
-    func load(_ file: ContentInventory.MarkdownFile) -> (Loaded, [Diagnostic]) {
+    /// Reads, decodes and parses one file. `size` is its size when a stamp of it was just taken (the
+    /// read then needs no fstat(2) of its own; a file that changed since is still read whole).
+    func load(_ file: ContentInventory.MarkdownFile, size: Int? = nil) -> (Loaded, [Diagnostic]) {
         let path = file.path
         let split: SplitDocument
         let fingerprint: Fingerprint
         do {
-            let bytes = try FileIO.read(sourcePrefix + path)
+            let bytes = try FileIO.read(sourcePrefix + path, size: size)
             fingerprint = bytes.withUnsafeBytes { buffer in
                 var hash = Fingerprint()
                 hash.add(bytes: buffer)

@@ -23,36 +23,65 @@ public enum FrontMatterError: Error, Equatable, Sendable {
 public enum FrontMatterSplitter {
     /// Splits normalized text (LF line endings, no BOM). The fences are lines holding exactly `---`
     /// (trailing spaces allowed); the closing fence may also be `...` as in YAML.
-    /// Scans lines as bytes up to the closing fence only: the body is never split into lines.
+    /// Scans lines as bytes (memchr) up to the closing fence only: the body is never split into lines.
     public static func split(_ text: String) throws(FrontMatterError) -> SplitDocument {
-        let utf8 = text.utf8
-        var lineStart = utf8.startIndex
-        var lineNumber = 1
-        var yamlStart: String.Index?
-        while lineStart < utf8.endIndex || lineNumber == 1 {
-            let lineEnd = utf8[lineStart...].firstIndex(of: 10) ?? utf8.endIndex
-            let line = utf8[lineStart..<lineEnd]
-            let next = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
-            if let start = yamlStart {
-                if isFence(line, allowDots: true) {
-                    return SplitDocument(yaml: String(text[start..<lineStart].dropLast()), yamlFirstLine: 2,
-                                         body: text[next...], bodyFirstLine: lineNumber + 1)
-                }
-            } else {
-                guard isFence(line, allowDots: false) else { throw .missingOpeningFence }
-                yamlStart = next
-            }
-            if lineEnd == utf8.endIndex { break }
-            lineStart = next
-            lineNumber += 1
+        var text = text
+        let found = text.withUTF8 { bytes in findFences(bytes) }
+        guard let found else {
+            throw text.utf8.first == nil || !startsWithFence(text) ? .missingOpeningFence : .unterminated(openingLine: 1)
         }
-        throw .unterminated(openingLine: 1)
+        let utf8 = text.utf8
+        let yamlStart = utf8.index(utf8.startIndex, offsetBy: found.yamlStart)
+        let yamlEnd = utf8.index(utf8.startIndex, offsetBy: found.yamlEnd)
+        let bodyStart = utf8.index(utf8.startIndex, offsetBy: found.bodyStart)
+        return SplitDocument(yaml: String(text[yamlStart..<yamlEnd]), yamlFirstLine: 2,
+                             body: text[bodyStart...], bodyFirstLine: found.fenceLine + 1)
     }
 
-    private static func isFence(_ line: Substring.UTF8View, allowDots: Bool) -> Bool {
-        var trimmed = line
-        while let last = trimmed.last, last == 32 || last == 9 { trimmed = trimmed.dropLast() }
-        return trimmed.elementsEqual("---".utf8) || (allowDots && trimmed.elementsEqual("...".utf8))
+    /// Whether the first line of `text` is an opening fence.
+    private static func startsWithFence(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let end = bytes.firstIndex(of: 10) ?? bytes.count
+            return isFence(UnsafeBufferPointer(rebasing: bytes[..<end]), allowDots: false)
+        }
+    }
+
+    /// For text whose first line is an opening fence and which has a closing fence: where the YAML
+    /// starts and ends (before the newline ending its last line), where the body starts (after the
+    /// closing fence's line), and the closing fence's 1-based line; nil otherwise.
+    private static func findFences(_ bytes: UnsafeBufferPointer<UInt8>)
+        -> (yamlStart: Int, yamlEnd: Int, bodyStart: Int, fenceLine: Int)? {
+        guard let base = bytes.baseAddress else { return nil }
+        let count = bytes.count
+        /// The end of the line starting at `start` (its newline, or the end of the text).
+        func lineEnd(_ start: Int) -> Int {
+            guard start < count, let newline = memchr(base + start, 10, count - start) else { return count }
+            return base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+        }
+        var end = lineEnd(0)
+        guard isFence(UnsafeBufferPointer(start: base, count: end), allowDots: false), end < count else { return nil }
+        let yamlStart = end + 1
+        var lineNumber = 2
+        var start = yamlStart
+        while true {
+            end = lineEnd(start)
+            if isFence(UnsafeBufferPointer(start: base + start, count: end - start), allowDots: true) {
+                // The YAML is the lines between the fences, without the newline before the closing one.
+                return (yamlStart, max(yamlStart, start - 1), min(end + 1, count), lineNumber)
+            }
+            if end >= count { return nil }
+            start = end + 1
+            lineNumber += 1
+        }
+    }
+
+    private static func isFence(_ line: UnsafeBufferPointer<UInt8>, allowDots: Bool) -> Bool {
+        var length = line.count
+        while length > 0, line[length - 1] == 32 || line[length - 1] == 9 { length -= 1 }
+        guard length == 3 else { return false }
+        let (a, b, c) = (line[0], line[1], line[2])
+        return (a == 45 && b == 45 && c == 45) || (allowDots && a == 46 && b == 46 && c == 46)
     }
 }
 

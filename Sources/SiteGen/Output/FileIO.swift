@@ -10,29 +10,56 @@ enum FileIO {
         var description: String { "\(path): \(String(cString: strerror(code)))" }
     }
 
-    static func read(_ path: String) throws -> [UInt8] {
+    /// The whole file at `path`. `size` is what the file's size is expected to be (from a stat(2) the
+    /// caller just made), else it is asked with fstat(2); either way the file is read to its end.
+    static func read(_ path: String, size: Int? = nil) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(path: path, code: errno) }
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw Failure(path: path, code: errno) }
-        // One spare byte: the read that finds the end needs room, and growing would copy the whole file.
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var expected = max(size ?? 0, 0)
+        if size == nil {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw Failure(path: path, code: errno) }
+            expected = Int(info.st_size)
+        }
+        // One spare byte: the read that finds the end needs room. The buffer is not zeroed first
+        // (every byte kept is read into it); a file that grew since its size was taken goes on in
+        // a second buffer.
+        var failure: Int32 = 0
         var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, initialized in
+            filled = readFully(descriptor, into: UnsafeMutableRawBufferPointer(buffer), failure: &failure)
+            initialized = filled
+        }
+        guard failure == 0 else { throw Failure(path: path, code: failure) }
+        if filled == expected + 1 {
+            var more = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = more.withUnsafeMutableBytes { readFully(descriptor, into: $0, failure: &failure) }
+                guard failure == 0 else { throw Failure(path: path, code: failure) }
+                bytes += more[..<count]
+                if count < more.count { break }
             }
+        }
+        return bytes
+    }
+
+    /// Reads from `descriptor` until `buffer` is full or the file ends; the bytes read. Sets
+    /// `failure` to errno when a read fails.
+    private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer,
+                                  failure: inout Int32) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Failure(path: path, code: errno)
+                failure = errno
+                return filled
             }
             if count == 0 { break }
             filled += count
         }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
+        return filled
     }
 
     static func write(_ path: String, _ text: String) throws {
