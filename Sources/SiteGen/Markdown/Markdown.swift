@@ -172,7 +172,7 @@ public struct MarkdownRenderer: Sendable {
         let document = cmark_parser_finish(parser)!
         if serialized { Self.parseLock.unlock() }
 
-        var walk = TreeWalk(rootPath: rootPath)
+        var walk = TreeWalk(rootPath: rootPath, capacity: markdown.utf8.count)
         walk.run(document)
         walk.addHeadingAnchors(mem: CmarkArena.mem)
         guard let rendered = cmark_render_html_with_mem(document, options, cmark_parser_get_syntax_extensions(parser),

@@ -26,7 +26,12 @@ struct TreeWalk {
     private let tableCell = TreeWalk.tableCell
     private let tableRow = TreeWalk.tableRow
 
-    init(rootPath: String) { self.rootPath = rootPath }
+    /// `capacity`: room to reserve for the plain text (about the Markdown's size: growing the
+    /// buffer by doubling copied it several times per document).
+    init(rootPath: String, capacity: Int = 0) {
+        self.rootPath = rootPath
+        text.reserveCapacity(capacity)
+    }
 
     /// Node types of the table extension are assigned when extensions register; look them up once.
     static let tableCell = nodeType("table_cell")

@@ -142,19 +142,24 @@ struct FacetPacking {
     var data = Data()
 
     init(_ documents: [SearchDocument], authorCount: Int, categoryCount: Int) {
-        countBits = max(1, Int.bitWidth - max(documents.map { max($0.authors.count, $0.categories.count) }.max() ?? 1, 1)
+        // Only the facet lists are read, once: each pass over `documents` copied every document (a
+        // retain and a release of each of its fields).
+        let (authors, categories) = documents.withUnsafeBufferPointer { documents in
+            (documents.indices.map { documents[$0].authors }, documents.indices.map { documents[$0].categories })
+        }
+        countBits = max(1, Int.bitWidth - max(zip(authors, categories).map { max($0.count, $1.count) }.max() ?? 1, 1)
             .leadingZeroBitCount)
-        authorOrder = Self.byFrequency(documents.flatMap(\.authors), count: authorCount)
-        categoryOrder = Self.byFrequency(documents.flatMap(\.categories), count: categoryCount)
+        authorOrder = Self.byFrequency(authors.flatMap { $0 }, count: authorCount)
+        categoryOrder = Self.byFrequency(categories.flatMap { $0 }, count: categoryCount)
         let authorRank = Self.ranks(authorOrder), categoryRank = Self.ranks(categoryOrder)
-        authorRice = Self.bestRice(documents.flatMap { $0.authors.map { authorRank[$0] } })
-        categoryRice = Self.bestRice(documents.flatMap { $0.categories.map { categoryRank[$0] } })
+        authorRice = Self.bestRice(authors.flatMap { $0.map { authorRank[$0] } })
+        categoryRice = Self.bestRice(categories.flatMap { $0.map { categoryRank[$0] } })
         var writer = BitWriter()
-        for document in documents {
-            writer.write(document.authors.count, bits: countBits)
-            for author in document.authors { writer.writeRice(authorRank[author], k: authorRice) }
-            writer.write(document.categories.count, bits: countBits)
-            for category in document.categories { writer.writeRice(categoryRank[category], k: categoryRice) }
+        for (documentAuthors, documentCategories) in zip(authors, categories) {
+            writer.write(documentAuthors.count, bits: countBits)
+            for author in documentAuthors { writer.writeRice(authorRank[author], k: authorRice) }
+            writer.write(documentCategories.count, bits: countBits)
+            for category in documentCategories { writer.writeRice(categoryRank[category], k: categoryRice) }
         }
         data = Data(writer.finish())
     }
