@@ -384,7 +384,11 @@ struct UnitTests {
             #expect(prefix == stored.plainTextPrefix(maximum: maximum))
             #expect(prefix.utf8.count <= maximum && maximum - prefix.utf8.count < 4)
             #expect(mixed.hasPrefix(prefix) || mixed.unicodeScalars.starts(with: prefix.unicodeScalars))
+            // As bytes: the same cut, from memory and from the store.
+            #expect(inline.plainTextPrefixBytes(maximum: maximum) == Array(prefix.utf8), "\(maximum)")
+            #expect(stored.plainTextPrefixBytes(maximum: maximum) == Array(prefix.utf8), "\(maximum)")
         }
+        #expect(stored.plainTextPrefixBytes(maximum: 10_000) == Array(mixed.utf8))
         #expect(stored.plainTextPrefix(maximum: 10_000) == mixed)
         // The byte cut an article keeps (`scalarBoundary`) is the String cut (`wholeScalars`).
         let mixedBytes = Array(mixed.utf8)

@@ -171,6 +171,14 @@ public final class BodyStore: @unchecked Sendable {
         Self.wholeScalars(bytes(Slice(offset: slice.offset, count: min(max(maximum, 0), slice.count))))
     }
 
+    /// The same as bytes (the text is valid UTF-8: no String needs to check it). One byte more is
+    /// read, if there is one, to see whether a scalar goes on past `maximum`.
+    func prefixBytes(_ slice: Slice, maximum: Int) -> [UInt8] {
+        let maximum = max(maximum, 0)
+        let bytes = bytes(Slice(offset: slice.offset, count: min(maximum + 1, slice.count)))
+        return bytes.count > maximum ? Array(bytes[..<Self.scalarBoundary(bytes, atMost: maximum)]) : bytes
+    }
+
     /// The largest index ≤ `limit` that starts a scalar of `bytes` (valid UTF-8), or its end: where a
     /// prefix of at most `limit` bytes is cut without splitting a scalar (`wholeScalars` without a String).
     static func scalarBoundary(_ bytes: [UInt8], atMost limit: Int) -> Int {
@@ -263,6 +271,17 @@ public struct MarkdownBody: Sendable, Equatable {
             return BodyStore.wholeScalars(Array(plainText.prefix(maximum)))
         case .stored(let store, _, let plainText):
             return store.prefix(plainText, maximum: maximum)
+        }
+    }
+
+    /// `plainTextPrefix` as bytes.
+    func plainTextPrefixBytes(maximum: Int) -> [UInt8] {
+        switch storage {
+        case .memory(_, let plainText):
+            return plainText.count <= maximum ? plainText
+                : Array(plainText[..<BodyStore.scalarBoundary(plainText, atMost: max(maximum, 0))])
+        case .stored(let store, _, let plainText):
+            return store.prefixBytes(plainText, maximum: maximum)
         }
     }
 
