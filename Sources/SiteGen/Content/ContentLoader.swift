@@ -171,12 +171,14 @@ enum Parallel {
 
     /// `map` for work done a chunk at a time: `transform` gets up to `chunkSize` consecutive items and
     /// returns one output for each.
+    /// The chunks are slices of `items`: copying them into arrays of their own copied every item (a
+    /// retain and a release of each of its fields: ~14,000 render jobs at 10k articles).
     static func mapChunks<Input: Sendable, Output: Sendable>(
-        _ items: [Input], chunkSize: Int = 16, _ transform: @escaping @Sendable ([Input]) -> [Output]
+        _ items: [Input], chunkSize: Int = 16, _ transform: @escaping @Sendable (ArraySlice<Input>) -> [Output]
     ) async -> [Output] {
-        guard items.count > 1 else { return transform(items) }
+        guard items.count > 1 else { return transform(items[...]) }
         let chunks = stride(from: 0, to: items.count, by: chunkSize).map { start in
-            (start, Array(items[start..<min(start + chunkSize, items.count)]))
+            (start, items[start..<min(start + chunkSize, items.count)])
         }
         return await withTaskGroup(of: (Int, [Output]).self) { group in
             for (start, chunk) in chunks {
