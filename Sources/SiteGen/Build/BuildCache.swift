@@ -202,9 +202,10 @@ struct FileStamp: Sendable, Equatable {
     /// The stamp of a file that could not be stat'ed: it equals no real file's stamp.
     static let missing = FileStamp(size: -1, modified: 0, inode: 0)
 
-    init?(path: String) {
+    /// The stamp of the file at `path`: absolute, or relative to the open folder `directory`.
+    init?(path: String, in directory: Int32 = AT_FDCWD) {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard fstatat(directory, path, &info, 0) == 0 else { return nil }
         size = Int(info.st_size)
         modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         inode = UInt64(info.st_ino)

@@ -39,12 +39,13 @@ struct InputManifest: Equatable {
         paths += inventory.staticFiles.map(\.sourcePath)
         // stat(2) on every core: ~10,000 calls at 10k articles, on the serial path of every build.
         let all = paths
+        let folder = SourceFolder(prefix)
         let found = [FileStamp](unsafeUninitializedCapacity: all.count) { buffer, initialized in
             nonisolated(unsafe) let base = buffer.baseAddress!
             let chunk = 512
             DispatchQueue.concurrentPerform(iterations: (all.count + chunk - 1) / chunk) { part in
                 for index in (part * chunk)..<min(all.count, part * chunk + chunk) {  // each index once
-                    (base + index).initialize(to: FileStamp(path: prefix + all[index]) ?? .missing)
+                    (base + index).initialize(to: folder.stamp(all[index]) ?? .missing)
                 }
             }
             initialized = all.count

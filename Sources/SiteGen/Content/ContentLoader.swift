@@ -60,11 +60,14 @@ public struct ContentLoader: Sendable {
     func load(_ inventory: ContentInventory, reusing cache: [String: BuildCache.Entry], bodies: BodyStore? = nil,
               stamps: [String: FileStamp] = [:]) async -> (ContentStore, entries: [String: BuildCache.Entry], parsed: Int) {
         let prefix = sourcePrefix
+        // Files are opened relative to the source folder: the folder's path is walked once, not for
+        // every file (the kernel's path lookups were ~1% of a 10k build). Without it, by full path.
+        let folder = SourceFolder(prefix)
         let results = await Parallel.mapChunks(inventory.markdown) { files -> [(BuildCache.Entry, fresh: Bool)] in
             var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
-                let stamp = stamps[file.path] ?? FileStamp(path: prefix + file.path) ?? .missing
+                let stamp = stamps[file.path] ?? folder.stamp(file.path) ?? .missing
                 if stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
-                let (loaded, diagnostics) = self.load(file, size: stamp == .missing ? nil : stamp.size)
+                let (loaded, diagnostics) = self.load(file, size: stamp == .missing ? nil : stamp.size, folder: folder)
                 return (BuildCache.Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics), true)
             }
             if let bodies { Self.moveBodies(of: &results, to: bodies) }
@@ -117,12 +120,12 @@ public struct ContentLoader: Sendable {
 
     /// Reads, decodes and parses one file. `size` is its size when a stamp of it was just taken (the
     /// read then needs no fstat(2) of its own; a file that changed since is still read whole).
-    func load(_ file: ContentInventory.MarkdownFile, size: Int? = nil) -> (Loaded, [Diagnostic]) {
+    func load(_ file: ContentInventory.MarkdownFile, size: Int? = nil, folder: SourceFolder? = nil) -> (Loaded, [Diagnostic]) {
         let path = file.path
         let split: SplitDocument
         let fingerprint: Fingerprint
         do {
-            let bytes = try FileIO.read(sourcePrefix + path, size: size)
+            let bytes = try folder?.read(path, size: size) ?? FileIO.read(sourcePrefix + path, size: size)
             fingerprint = bytes.withUnsafeBytes { buffer in
                 var hash = Fingerprint()
                 hash.add(bytes: buffer)
@@ -189,5 +192,29 @@ enum Parallel {
             for await part in group { parts.append(part) }
             return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
+    }
+}
+
+/// The source folder, open (O_PATH) for reading files and taking their stamps by relative path.
+/// Falls back to full paths when it cannot be opened.
+final class SourceFolder: Sendable {
+    let prefix: String
+    let descriptor: Int32
+
+    /// `prefix`: the folder's path ending in "/".
+    init(_ prefix: String) {
+        self.prefix = prefix
+        descriptor = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    func read(_ path: String, size: Int?) throws -> [UInt8] {
+        guard descriptor >= 0 else { return try FileIO.read(prefix + path, size: size) }
+        return try FileIO.read(path, size: size, in: descriptor, name: prefix + path)
+    }
+
+    func stamp(_ path: String) -> FileStamp? {
+        descriptor >= 0 ? FileStamp(path: path, in: descriptor) : FileStamp(path: prefix + path)
     }
 }

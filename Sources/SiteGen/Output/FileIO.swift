@@ -12,9 +12,12 @@ enum FileIO {
 
     /// The whole file at `path`. `size` is what the file's size is expected to be (from a stat(2) the
     /// caller just made), else it is asked with fstat(2); either way the file is read to its end.
-    static func read(_ path: String, size: Int? = nil) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Failure(path: path, code: errno) }
+    /// With `directory` (an open folder), `path` is relative to it (openat(2): the folder's own path
+    /// is not walked again for every file); `name` is then how errors name the file.
+    static func read(_ path: String, size: Int? = nil, in directory: Int32 = AT_FDCWD, name: String? = nil) throws -> [UInt8] {
+        let descriptor = openat(directory, path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(path: name ?? path, code: errno) }
+        let path = name ?? path
         defer { close(descriptor) }
         var expected = max(size ?? 0, 0)
         if size == nil {
