@@ -195,7 +195,7 @@ enum Parallel {
     }
 }
 
-/// The source folder, open (O_PATH) for reading files and taking their stamps by relative path.
+/// The source folder, open as a directory, for reading files and taking their stamps by relative path.
 /// Falls back to full paths when it cannot be opened.
 final class SourceFolder: Sendable {
     let prefix: String

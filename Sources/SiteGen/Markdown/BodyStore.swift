@@ -167,12 +167,8 @@ public final class BodyStore: @unchecked Sendable {
     }
 
     /// The text at the start of `slice`: at most `maximum` bytes, cut back to whole Unicode scalars.
-    func prefix(_ slice: Slice, maximum: Int) -> String {
-        Self.wholeScalars(bytes(Slice(offset: slice.offset, count: min(max(maximum, 0), slice.count))))
-    }
-
-    /// The same as bytes (the text is valid UTF-8: no String needs to check it). One byte more is
-    /// read, if there is one, to see whether a scalar goes on past `maximum`.
+    /// Bytes: the text is valid UTF-8, no String needs to check it. One byte more is read, if there
+    /// is one, to see whether a scalar goes on past `maximum`.
     func prefixBytes(_ slice: Slice, maximum: Int) -> [UInt8] {
         let maximum = max(maximum, 0)
         let bytes = bytes(Slice(offset: slice.offset, count: min(maximum + 1, slice.count)))
@@ -180,22 +176,12 @@ public final class BodyStore: @unchecked Sendable {
     }
 
     /// The largest index ≤ `limit` that starts a scalar of `bytes` (valid UTF-8), or its end: where a
-    /// prefix of at most `limit` bytes is cut without splitting a scalar (`wholeScalars` without a String).
+    /// prefix of at most `limit` bytes is cut without splitting a scalar.
     static func scalarBoundary(_ bytes: [UInt8], atMost limit: Int) -> Int {
         guard limit < bytes.count else { return bytes.count }
         var index = max(limit, 0)
         while index > 0, bytes[index] & 0xC0 == 0x80 { index -= 1 }
         return index
-    }
-
-    /// `bytes` (a prefix of valid UTF-8) without a last scalar that was cut.
-    static func wholeScalars(_ bytes: [UInt8]) -> String {
-        guard !bytes.isEmpty else { return "" }
-        var lead = bytes.count - 1
-        while lead > 0, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
-        let first = bytes[lead]
-        let length = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : 2
-        return String(decoding: bytes[..<(lead + length <= bytes.count ? bytes.count : lead)], as: UTF8.self)
     }
 
     /// The file is this process's own or was checked against its size when opened, so a failing read
@@ -266,12 +252,7 @@ public struct MarkdownBody: Sendable, Equatable {
 
     /// The plain text's first `maximum` bytes at most, cut back to whole Unicode scalars.
     public func plainTextPrefix(maximum: Int) -> String {
-        switch storage {
-        case .memory(_, let plainText):
-            return BodyStore.wholeScalars(Array(plainText.prefix(maximum)))
-        case .stored(let store, _, let plainText):
-            return store.prefix(plainText, maximum: maximum)
-        }
+        String(decoding: plainTextPrefixBytes(maximum: maximum), as: UTF8.self)
     }
 
     /// `plainTextPrefix` as bytes.
