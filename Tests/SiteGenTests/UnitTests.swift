@@ -492,35 +492,57 @@ struct UnitTests {
     }
 }
 
-/// The template engine's escaping (8 bytes at a time) agrees with `HTML.escape` at every offset.
+/// The template engine's escaping (8 bytes at a time) agrees with `HTML.escape` and with a
+/// scalar-by-scalar reference at every offset.
 @Suite struct TemplateEscapingTests {
+    /// Escaping one scalar at a time: for HTML (`xml` false) `& < > " '`; for XML those (with
+    /// `&apos;`) and the characters XML 1.0 does not allow dropped.
+    static func reference(_ text: String, xml: Bool) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 38: out += "&amp;"
+            case 60: out += "&lt;"
+            case 62: out += "&gt;"
+            case 34: out += "&quot;"
+            case 39: out += xml ? "&apos;" : "&#39;"
+            case 9, 10, 13: out.unicodeScalars.append(scalar)
+            case 0..<0x20 where xml, 0x7F where xml, 0xFFFE where xml, 0xFFFF where xml: break
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+    static func htmlReference(_ text: String) -> String { reference(text, xml: false) }
+    static func xmlReference(_ text: String) -> String { reference(text, xml: true) }
+
     @Test func escapingAgreesWithHTMLEscapeAtEveryOffset() {
-        let pieces = ["a", "&", "<", ">", "\"", "'", "é", "xyzxyzxy", " ", "한"]
+        let pieces = ["a", "&", "<", ">", "\"", "'", "é", "xyzxyzxy", " ", "한", "\u{1}", "\u{FFFE}"]
         for text in piecedTexts(pieces, lengths: 0...40, count: 30, seed: 11) {
             var output: [UInt8] = [1, 2]
             TemplateRenderer.appendEscaped(text, to: &output)
-            #expect(output == [1, 2] + Array(HTML.escape(text).utf8), "\(text.debugDescription)")
+            #expect(output == [1, 2] + Array(Self.htmlReference(text).utf8), "\(text.debugDescription)")
+            #expect(HTML.escape(text) == Self.htmlReference(text))
+        }
+    }
+
+    /// Texts longer than the escaper's 4 KB scratch buffer, with entities across its refills.
+    @Test func longTextsAreEscapedWhole() {
+        let pieces = ["<p>", "&", "\"", "'", "é", "xyzxyzxy", "\n", "한", "\u{1}", "\u{FFFF}", "abc"]
+        for text in piecedTexts(pieces, lengths: 4_090...4_200, count: 2, seed: 17) {
+            var output: [UInt8] = [9]
+            TemplateRenderer.appendEscaped(text, to: &output)
+            #expect(output == [9] + Array(Self.htmlReference(text).utf8))
+            var xml: [UInt8] = []
+            var copy = text
+            copy.withUTF8 { Escaper.append($0, xml: true, to: &xml) }
+            #expect(String(decoding: xml, as: UTF8.self) == Self.xmlReference(text))
         }
     }
 
     /// XML escaping (clean runs found 8 bytes at a time) against a scalar-by-scalar reference.
     @Test func xmlEscapingAgreesWithAReferenceAtEveryOffset() {
-        func reference(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                switch scalar.value {
-                case 38: out += "&amp;"
-                case 60: out += "&lt;"
-                case 62: out += "&gt;"
-                case 34: out += "&quot;"
-                case 39: out += "&apos;"
-                case 9, 10, 13: out.unicodeScalars.append(scalar)
-                case 0..<0x20, 0x7F, 0xFFFE, 0xFFFF: break
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
-        }
+        let reference = Self.xmlReference
         // Control characters next to tab, newline and return (8, 11, 12, 14) included: the fast path
         // lets those three through and must not let their neighbours through with them.
         let pieces = ["a", "&", "<", "\"", "'", "é", "xyzxyzxy", "\n", "\t", "\r", "\u{1}", "\u{7F}", "\u{FFFE}",

@@ -380,32 +380,10 @@ struct TemplateRenderer {
         text.withUTF8 { appendEscaped($0, to: &output) }
     }
 
-    /// Appends `bytes` with `& < > " '` escaped. Runs without those are found 8 bytes at a time and
-    /// copied whole.
+    /// Appends `bytes` with `& < > " '` escaped (`Escaper`, for HTML).
+    @inline(__always)
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        guard let base = bytes.baseAddress else { return }
-        var start = 0, index = 0
-        while index < bytes.count {
-            if index + 8 <= bytes.count {
-                let found = Self.specialBytes(Bytes.word(at: base + index))
-                if found == 0 { index += 8; continue }
-                index += found.trailingZeroBitCount >> 3
-            } else {
-                let byte = base[index]
-                guard byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 else { index += 1; continue }
-            }
-            if start < index { output.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start)) }
-            switch base[index] {
-            case 38: Escaper.append("&amp;", to: &output)
-            case 60: Escaper.append("&lt;", to: &output)
-            case 62: Escaper.append("&gt;", to: &output)
-            case 34: Escaper.append("&quot;", to: &output)
-            default: Escaper.append("&#39;", to: &output)
-            }
-            index += 1
-            start = index
-        }
-        if start < bytes.count { output.append(contentsOf: UnsafeBufferPointer(start: base + start, count: bytes.count - start)) }
+        Escaper.append(bytes, xml: false, to: &output)
     }
 
     /// The high bit of each byte of `word` that is `& < > " '` (exact: no carries between bytes).
