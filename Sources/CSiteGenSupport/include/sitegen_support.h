@@ -29,4 +29,42 @@ void sitegen_arena_free(void *pointer);
 /// Releases everything this thread's arena handed out; call only when none of it is in use.
 void sitegen_arena_reset(void);
 
+/// For the 64 bytes at `p`: one bit a byte (byte k -> bit k) for ASCII letters and digits (`words`),
+/// and for bytes that are not ASCII or are an apostrophe (`special`). SSE2 (every x86-64) classifies
+/// 16 bytes an instruction; elsewhere the same tests run a byte at a time. Inlined into Swift.
+typedef struct {
+    unsigned long long words;
+    unsigned long long special;
+} sitegen_window_bits;
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline sitegen_window_bits sitegen_classify64(const unsigned char *p) {
+    sitegen_window_bits bits = {0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        /* Signed compares: bytes >= 0x80 are negative, so never in a range below. */
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+        __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        unsigned long long words = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter));
+        unsigned long long special = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))));
+        bits.words |= words << (16 * k);
+        bits.special |= special << (16 * k);
+    }
+    return bits;
+}
+#else
+static inline sitegen_window_bits sitegen_classify64(const unsigned char *p) {
+    sitegen_window_bits bits = {0, 0};
+    for (int k = 0; k < 64; k++) {
+        unsigned char byte = p[k];
+        if ((unsigned char)(byte - '0') < 10 || (unsigned char)((byte | 0x20) - 'a') < 26) bits.words |= 1ULL << k;
+        if (byte >= 0x80 || byte == '\'') bits.special |= 1ULL << k;
+    }
+    return bits;
+}
+#endif
+
 #endif

@@ -1,3 +1,4 @@
+import CSiteGenSupport
 import Foundation
 
 /// The words of UTF-8 text, one at a time (the rules in `SearchText`). Works on bytes: the ASCII
@@ -67,19 +68,6 @@ struct WordScanner {
             (v &+ (0x80 - lo) &* ones) & ~(v &+ (0x7F - hi) &* ones)
         }
         return (within(seven | (0x20 &* ones), 0x61, 0x7A) | within(seven, 0x30, 0x39)) & ~x & high
-    }
-
-    /// For 8 bytes of text, the high bit of each byte that is not ASCII or is an apostrophe.
-    @inline(__always) static func specialByteBits(_ x: UInt64) -> UInt64 {
-        // A 7-bit value is zero exactly when adding 0x7F leaves its high bit clear.
-        let apostrophe = ~(((x & ~high) ^ (0x27 &* ones)) &+ (0x7F &* ones))
-        return (x | apostrophe) & high
-    }
-
-    /// The high bits of the 8 bytes of `bits` as 8 bits (byte k → bit k): each bit lands in the top
-    /// byte of the product at a different place, with no carries.
-    @inline(__always) static func gather(_ bits: UInt64) -> UInt64 {
-        ((bits >> 7) &* 0x0102_0408_1020_4080) >> 56
     }
 
     /// For 8 bytes of text (the first in the low byte): the bytes with ASCII letters lowercased, and
@@ -172,31 +160,21 @@ struct WordScanner {
     }
 
     /// Makes the 64 bytes at `source` (the text from `position`, or a copy) the window.
+    /// The bytes are classified 16 at a time with SSE2 (`sitegen_classify64`, C), not 8 at a time with
+    /// bit tricks: counting the terms of 3,000 generated articles alone went from 16.7 to 11.7 ns a
+    /// word (scanning alone 8.4 to 6.0). The first special byte is exact in the mask: `limit` is its
+    /// lowest bit.
     @inline(__always)
     private mutating func classify(_ source: UnsafePointer<UInt8>) {
-        var words: UInt64 = 0, special: UInt64 = 0
-        for k in 0..<(Self.windowSize / 8) {
-            let x = Bytes.word(at: source + 8 * k)
-            words |= Self.gather(Self.wordByteBits(x)) << UInt64(8 * k)
-            special |= Self.specialByteBits(x)
-        }
-        limit = special == 0 ? Self.windowSize : Self.firstSpecialByte(source)
+        let bits = sitegen_classify64(source)
+        let words = UInt64(bits.words), special = UInt64(bits.special)
+        limit = special == 0 ? Self.windowSize : special.trailingZeroBitCount
         window = source
         windowStart = position
         position &+= Self.windowSize
         // No word is begun before the window: a run starts where a word byte follows another byte.
         starts = words & ~(words << 1)
         ends = ~words & (words << 1)
-    }
-
-    /// Where the first non-ASCII byte or apostrophe of the 64 bytes at `source` is (there is one).
-    @inline(never)
-    private static func firstSpecialByte(_ source: UnsafePointer<UInt8>) -> Int {
-        for k in 0..<(windowSize / 8) {
-            let bits = specialByteBits(Bytes.word(at: source + 8 * k))
-            if bits != 0 { return 8 * k + bits.trailingZeroBitCount >> 3 }
-        }
-        return windowSize
     }
 
     /// Copies the ASCII letters and digits at `source` to `out`, lowercased (digits have bit 5
