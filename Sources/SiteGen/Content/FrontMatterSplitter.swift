@@ -26,10 +26,7 @@ public enum FrontMatterSplitter {
     /// Scans lines as bytes (memchr) up to the closing fence only: the body is never split into lines.
     public static func split(_ text: String) throws(FrontMatterError) -> SplitDocument {
         var text = text
-        let found = text.withUTF8 { bytes in findFences(bytes) }
-        guard let found else {
-            throw text.utf8.first == nil || !startsWithFence(text) ? .missingOpeningFence : .unterminated(openingLine: 1)
-        }
+        let found = try text.withUTF8 { bytes in findFences(bytes) }.get()
         let utf8 = text.utf8
         let yamlStart = utf8.index(utf8.startIndex, offsetBy: found.yamlStart)
         let yamlEnd = utf8.index(utf8.startIndex, offsetBy: found.yamlEnd)
@@ -38,21 +35,12 @@ public enum FrontMatterSplitter {
                              body: text[bodyStart...], bodyFirstLine: found.fenceLine + 1)
     }
 
-    /// Whether the first line of `text` is an opening fence.
-    private static func startsWithFence(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            let end = bytes.firstIndex(of: 10) ?? bytes.count
-            return isFence(UnsafeBufferPointer(rebasing: bytes[..<end]), allowDots: false)
-        }
-    }
-
-    /// For text whose first line is an opening fence and which has a closing fence: where the YAML
-    /// starts and ends (before the newline ending its last line), where the body starts (after the
-    /// closing fence's line), and the closing fence's 1-based line; nil otherwise.
+    /// Where the YAML starts and ends (before the newline ending its last line), where the body
+    /// starts (after the closing fence's line), and the closing fence's 1-based line; or which fence
+    /// is missing.
     private static func findFences(_ bytes: UnsafeBufferPointer<UInt8>)
-        -> (yamlStart: Int, yamlEnd: Int, bodyStart: Int, fenceLine: Int)? {
-        guard let base = bytes.baseAddress else { return nil }
+        -> Result<(yamlStart: Int, yamlEnd: Int, bodyStart: Int, fenceLine: Int), FrontMatterError> {
+        guard let base = bytes.baseAddress else { return .failure(.missingOpeningFence) }
         let count = bytes.count
         /// The end of the line starting at `start` (its newline, or the end of the text).
         func lineEnd(_ start: Int) -> Int {
@@ -60,7 +48,10 @@ public enum FrontMatterSplitter {
             return base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
         }
         var end = lineEnd(0)
-        guard isFence(UnsafeBufferPointer(start: base, count: end), allowDots: false), end < count else { return nil }
+        guard isFence(UnsafeBufferPointer(start: base, count: end), allowDots: false) else {
+            return .failure(.missingOpeningFence)
+        }
+        guard end < count else { return .failure(.unterminated(openingLine: 1)) }
         let yamlStart = end + 1
         var lineNumber = 2
         var start = yamlStart
@@ -68,9 +59,9 @@ public enum FrontMatterSplitter {
             end = lineEnd(start)
             if isFence(UnsafeBufferPointer(start: base + start, count: end - start), allowDots: true) {
                 // The YAML is the lines between the fences, without the newline before the closing one.
-                return (yamlStart, max(yamlStart, start - 1), min(end + 1, count), lineNumber)
+                return .success((yamlStart, max(yamlStart, start - 1), min(end + 1, count), lineNumber))
             }
-            if end >= count { return nil }
+            if end >= count { return .failure(.unterminated(openingLine: 1)) }
             start = end + 1
             lineNumber += 1
         }
