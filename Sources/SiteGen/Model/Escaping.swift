@@ -35,23 +35,24 @@ enum Escaper {
         }
     }
 
+    /// The high bit of each byte of `word` that is `& < > " '` (exact: no carries between bytes).
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        Bytes.bytes(word, equalTo: 38) | Bytes.bytes(word, equalTo: 60) | Bytes.bytes(word, equalTo: 62)
+            | Bytes.bytes(word, equalTo: 34) | Bytes.bytes(word, equalTo: 39)
+    }
+
     /// Nonzero when a byte of `word` may need work: one of `& < > " '`, and for XML also a control
     /// character other than tab, newline and return, DEL or 0xEF. (Newlines were flagged too, and
     /// sent every line of a feed's HTML through the byte-at-a-time path.) The byte tests are exact,
     /// so clearing the flags of tabs, newlines and returns cannot clear another byte's.
     @inline(__always)
     static func mayNeedWork(_ word: UInt64, xml: Bool) -> UInt64 {
-        let special = TemplateRenderer.specialBytes(word)
+        let special = specialBytes(word)
         guard xml else { return special }
         let whitespace = Bytes.bytes(word, equalTo: 9) | Bytes.bytes(word, equalTo: 10) | Bytes.bytes(word, equalTo: 13)
         return special | (Bytes.zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) & ~whitespace)
             | Bytes.bytes(word, equalTo: 0x7F) | Bytes.bytes(word, equalTo: 0xEF)
-    }
-
-    /// Appends an ASCII entity (no array made for it).
-    @inline(__always)
-    static func append(_ entity: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
     }
 
     /// Appends `bytes` (UTF-8) escaped to `out`, without making Strings. The escaped text is written

@@ -385,11 +385,4 @@ struct TemplateRenderer {
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         Escaper.append(bytes, xml: false, to: &output)
     }
-
-    /// The high bit of each byte of `word` that is `& < > " '` (exact: no carries between bytes).
-    @inline(__always)
-    static func specialBytes(_ word: UInt64) -> UInt64 {
-        Bytes.bytes(word, equalTo: 38) | Bytes.bytes(word, equalTo: 60) | Bytes.bytes(word, equalTo: 62)
-            | Bytes.bytes(word, equalTo: 34) | Bytes.bytes(word, equalTo: 39)
-    }
 }
