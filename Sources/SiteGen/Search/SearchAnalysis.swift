@@ -267,16 +267,24 @@ struct SearchAnalysis {
                 while let (word, isASCII) = scanner.next() {
                     let id = table.id(word, isASCII: isASCII)
                     guard id >= 0 else { continue }
-                    if Int(id) >= slots.capacity { slots.grow(Int(id) + 1) }
-                    let count = slots.counts + Int(id)
-                    slots.touched[slots.touchedCount] = id
-                    slots.touchedCount &+= count.pointee.weight == 0 ? 1 : 0
-                    count.pointee.weight += Int32(w)
-                    count.pointee.flag |= f
+                    count(id, weight: Int32(w)).pointee.flag |= f
                     words &+= 1
                 }
             }
             if countsWords { length += words }
+        }
+
+        /// Adds `weight` to table term `id` in the current document, noting the term when it is new
+        /// to it; the term's count, for its flags.
+        @inline(__always)
+        @discardableResult
+        mutating func count(_ id: Int32, weight: Int32) -> UnsafeMutablePointer<Count> {
+            if Int(id) >= slots.capacity { slots.grow(Int(id) + 1) }
+            let count = slots.counts + Int(id)
+            slots.touched[slots.touchedCount] = id
+            slots.touchedCount &+= count.pointee.weight == 0 ? 1 : 0
+            count.pointee.weight += weight
+            return count
         }
 
         /// Per term source seen (`BodyTerms.source`), per id in it: the id in `table` + 1, or 0
@@ -304,11 +312,7 @@ struct SearchAnalysis {
                         id = table.id(ofTerm: sourceTerms![sourceID])
                         ids[sourceID] = id + 1
                     }
-                    if Int(id) >= slots.capacity { slots.grow(Int(id) + 1) }
-                    let count = slots.counts + Int(id)
-                    slots.touched[slots.touchedCount] = id
-                    slots.touchedCount &+= count.pointee.weight == 0 ? 1 : 0
-                    count.pointee.weight += occurrences
+                    count(id, weight: occurrences)
                 }
             }
             translations[key] = (terms.source, ids)

@@ -75,15 +75,7 @@ struct TermTable {
     private mutating func insert(_ word: UnsafeBufferPointer<UInt8>, isASCII: Bool, head: (UInt64, UInt64),
                                  hash: UInt64, slot: Int) -> Int32 {
         var id: Int32 = -1
-        if let term = SearchText.term(ofWord: word, isASCII: isASCII) {
-            if let known = termIDs[term] {
-                id = known
-            } else {
-                id = Int32(terms.count)
-                terms.append(term)
-                termIDs[term] = id
-            }
-        }
+        if let term = SearchText.term(ofWord: word, isASCII: isASCII) { id = self.id(ofTerm: term) }
         var meta = UInt32(word.count)
         if word.count > 16 {
             precondition(long.count < 1 << 24, "too many distinct long words")
@@ -131,7 +123,8 @@ struct TermTable {
     }
 
     /// The id of `term` (a term, not a spelling: `SearchText.term(ofWord:isASCII:)` made it), added
-    /// when new. For terms counted elsewhere (`BodyTerms`); spellings of it met later find the same id.
+    /// when new: for a new spelling (`insert`), and for terms counted elsewhere (`BodyTerms`), whose
+    /// spellings met later find the same id.
     mutating func id(ofTerm term: String) -> Int32 {
         if let known = termIDs[term] { return known }
         let id = Int32(terms.count)
