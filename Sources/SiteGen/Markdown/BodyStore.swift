@@ -25,6 +25,8 @@ public final class BodyStore: @unchecked Sendable {
     private let descriptor: Int32
     private var end = 0
     private let lock = NSLock()
+    /// Held by `write` for the whole write (see there).
+    private let writeLock = NSLock()
     /// The file's name in the cache folder (kept stores), nil for scratch stores.
     let name: String?
     private let path: String?
@@ -104,9 +106,15 @@ public final class BodyStore: @unchecked Sendable {
     /// Appends `parts`, one after another, with pwritev(2) straight from the arrays (joining them
     /// first was ~3% of the parse step in copies); nil when the file cannot take them (the caller
     /// keeps them in memory). The slice covers all the parts.
+    ///
+    /// One write at a time: two threads writing into the same file spent their time contending for
+    /// it (a two-thread C test writing 182 MB to tmpfs took 0.15-0.2 CPU-s against ~0.1 taken in turn,
+    /// in the same wall time); the waiting thread sleeps instead.
     func write(_ parts: [[UInt8]]) -> Slice? {
         let parts = parts.filter { !$0.isEmpty }
         let total = parts.reduce(0) { $0 + $1.count }
+        writeLock.lock()
+        defer { writeLock.unlock() }
         lock.lock()
         let offset = end
         end += total
