@@ -50,3 +50,7 @@ void sitegen_default_interrupts(void) {
     signal(SIGTERM, SIG_DFL);
     interrupt_fd = -1;
 }
+
+int sitegen_contains(const void *haystack, size_t count, const char *needle, size_t length) {
+    return memmem(haystack, count, needle, length) != NULL;
+}

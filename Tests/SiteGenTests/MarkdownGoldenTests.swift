@@ -106,6 +106,44 @@ struct MarkdownGoldenTests {
         #expect(!renderer.render("Write to ann@example.org", extensions: without).html.contains("mailto:"))
     }
 
+    /// Documents without `www.` are parsed with an autolink extension that does not make `w` a special
+    /// character (so their text is not split at every `w`); they must render exactly as with the
+    /// registered extension. `w` is then only in cmark's table while a document with `www.` is parsed
+    /// (`cmark_pinning.c`): the concurrency test below mixes both kinds.
+    @Test func autolinkWithoutWWWChangesNothingWhereItIsUsed() throws {
+        let renderer = MarkdownRenderer()
+        let neither = try #require(MarkdownRenderer.extensionsWithoutEmailOrWWW)
+        let emailOnly = try #require(MarkdownRenderer.extensionsWithoutWWW)
+        #expect(Set([neither, emailOnly, MarkdownRenderer.allExtensions]).count == 3)
+        let documents = [
+            "see https://example.org/x_y_z and http://a.b/c. Wow, we went west with ftp://w.org/w",
+            "A \"quoted\" page's -- and 'single' ones... `code https://x.org` wwwx ww. w.w.w",
+            "| a | b |\n|---|:-:|\n| https://t.org/w | ~~wow~~ |\n\n- [x] done https://w.org\n- [ ] ~~old~~",
+            "Footnote[^1] with https://example.org/\n\n[^1]: See https://example.org/notes, whatever.",
+            "# Heading https://h.org/w\n\n> quote https://q.org/q?a=1\n\n    code https://c.org\n",
+            "WWW.EXAMPLE.ORG is not a www link, nor is w ww. or (www)",
+        ]
+        for markdown in documents {
+            let bytes = Array(markdown.utf8)
+            #expect(bytes.withUnsafeBytes { MarkdownRenderer.extensions(for: $0) } == neither, "\(markdown)")
+            let reference = renderer.render(markdown, extensions: MarkdownRenderer.allExtensions)
+            #expect(renderer.render(markdown, extensions: neither) == reference, "\(markdown)")
+            #expect(renderer.render(markdown) == reference, "\(markdown)")
+        }
+        // '@' without `www.`: e-mail links, and the scheme links still made at ':'.
+        let mail = "Write to ann@example.org or see https://example.org/w"
+        #expect(Array(mail.utf8).withUnsafeBytes { MarkdownRenderer.extensions(for: $0) } == emailOnly)
+        #expect(renderer.render(mail) == renderer.render(mail, extensions: MarkdownRenderer.allExtensions))
+        #expect(renderer.render(mail).html.contains("<a href=\"mailto:ann@example.org\">"))
+        #expect(renderer.render(mail).html.contains("<a href=\"https://example.org/w\">"))
+        // With `www.`, the extensions with `w`. (Whether the variant without would miss the link depends
+        // on the other tests' parses running meanwhile, which may have `w` in the table.)
+        let www = "Visit www.example.org today"
+        #expect(Array(www.utf8).withUnsafeBytes { MarkdownRenderer.extensions(for: $0) }
+                == MarkdownRenderer.extensionsWithoutEmailLinks)
+        #expect(renderer.render(www).html.contains("<a href=\"http://www.example.org\">"))
+    }
+
     @Test func headingsAndPlainText() {
         let result = MarkdownRenderer().render("""
             # Trade & Sanctions

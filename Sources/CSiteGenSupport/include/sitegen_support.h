@@ -11,6 +11,10 @@ int sitegen_exchange_paths(const char *a, const char *b);
 /// end of a pipe) and do nothing else, so that a thread reading the pipe can clean up and exit.
 void sitegen_catch_interrupts(int fd);
 
+/// Whether the `count` bytes at `haystack` contain the `length` bytes at `needle` (glibc's memmem,
+/// which Swift's Glibc module does not declare).
+int sitegen_contains(const void *haystack, size_t count, const char *needle, size_t length);
+
 /// Restores the default action of SIGINT and SIGTERM.
 void sitegen_default_interrupts(void);
 
@@ -19,6 +23,13 @@ void sitegen_default_interrupts(void);
 /// them. Zero after a parse means the replacement is not in force and `cmark_parser_finish` must be
 /// serialized.
 long sitegen_cmark_pinned_adds(void);
+
+struct cmark_parser;
+/// Makes the replacement take `w` out of the special characters again once no parse that needs it
+/// is running (cmark_pinning.c): `first` and `second` are the autolink extensions that have `w`,
+/// `remover` a parser whose only inline extension has `w` as its only special character. Call once,
+/// before parsing with those extensions.
+void sitegen_cmark_track_www(void *first, void *second, struct cmark_parser *remover);
 
 /// cmark's allocator callbacks over a per-thread bump arena (cmark_arena.c): everything allocated on a
 /// thread since its last `sitegen_arena_reset` is released by that reset. Pointers the arena did not

@@ -69,6 +69,7 @@ public struct MarkdownRenderer: Sendable {
     static let parseLock = NSLock()
     static let registered: Bool = {
         cmark_gfm_core_extensions_ensure_registered()
+        _ = autolinks  // `w` is tracked before the first parse that has it (cmark_pinning.c)
         return true
     }()
 
@@ -85,34 +86,97 @@ public struct MarkdownRenderer: Sendable {
     }()
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
-    /// The registered extensions, in `extensionNames` order, looked up once. (Immutable once made,
-    /// and cmark only reads them: hence `nonisolated(unsafe)` for these pointers.)
-    nonisolated(unsafe) static let allExtensions: [OpaquePointer] = {
-        _ = registered
-        return extensionNames.compactMap { cmark_find_syntax_extension($0) }
-    }()
-
-    /// The same with an autolink extension that has no postprocess step, for documents without '@'
-    /// or '&' (nil if it cannot be made: then every document gets the registered one).
+    /// The autolink extension, in the variants a document may need (nil where one cannot be made).
     ///
     /// cmark-gfm's autolink links `www.` and `scheme://` addresses while it parses inlines, and
     /// e-mail addresses in a postprocess step that copies the text of every text node of the
     /// document to look for '@' (~7% of a 10k build's CPU, measured by leaving the extension out).
     /// A text node can only hold an '@' that is in the source or comes from a character reference
-    /// ('&'), so for other documents that step changes nothing and is skipped.
-    nonisolated(unsafe) static let extensionsWithoutEmailLinks: [OpaquePointer]? = {
-        _ = registered  // the extensions must be registered before they are looked up
-        guard let registeredAutolink = cmark_find_syntax_extension("autolink"),
-              let inlineOnly = create_autolink_extension() else { return nil }
-        cmark_syntax_extension_set_postprocess_func(inlineOnly, nil)
-        return allExtensions.map { $0 == registeredAutolink ? inlineOnly : $0 }
+    /// ('&'), so for other documents that step changes nothing and is skipped (`inlineOnly`).
+    ///
+    /// It also makes `w` a special character, for `www.` links: the inline parser then ends a text
+    /// node at every `w`, and cmark joins the pieces again after parsing. A document without `www.`
+    /// cannot have such a link, and is parsed with a variant that has only `:` (`withoutWWW`);
+    /// `cmark_pinning.c` keeps `w` in cmark's process-wide table only while a document that has it
+    /// is being parsed.
+    struct Autolinks {
+        /// The registered extension: e-mail links, `w` and `:`.
+        var registered: OpaquePointer
+        /// No e-mail links; `w` and `:`.
+        var inlineOnly: OpaquePointer?
+        /// E-mail links; `:` only.
+        var withoutWWW: OpaquePointer?
+        /// No e-mail links; `:` only.
+        var inlineOnlyWithoutWWW: OpaquePointer?
+    }
+
+    /// Made once, right after the extensions are registered (by `registered`). (Immutable once made,
+    /// and cmark only reads them: hence `nonisolated(unsafe)` for these pointers.)
+    nonisolated(unsafe) static let autolinks: Autolinks? = {
+        guard let registered = cmark_find_syntax_extension("autolink") else { return nil }
+        let mem = cmark_get_default_mem_allocator()
+        func variant(emailLinks: Bool, www: Bool) -> OpaquePointer? {
+            guard let made = create_autolink_extension() else { return nil }
+            if !emailLinks { cmark_syntax_extension_set_postprocess_func(made, nil) }
+            if !www {
+                let colon = cmark_llist_append(mem, nil, UnsafeMutableRawPointer(bitPattern: UInt(UInt8(ascii: ":"))))
+                cmark_syntax_extension_set_special_inline_chars(made, colon)
+            }
+            return made
+        }
+        let autolinks = Autolinks(registered: registered, inlineOnly: variant(emailLinks: false, www: true),
+                                  withoutWWW: variant(emailLinks: true, www: false),
+                                  inlineOnlyWithoutWWW: variant(emailLinks: false, www: false))
+        // A parser with only `w`, through which the library takes `w` out of the table again.
+        var remover: OpaquePointer?
+        if let onlyW = create_autolink_extension(), let parser = cmark_parser_new(0) {
+            let w = cmark_llist_append(mem, nil, UnsafeMutableRawPointer(bitPattern: UInt(UInt8(ascii: "w"))))
+            cmark_syntax_extension_set_special_inline_chars(onlyW, w)
+            cmark_parser_attach_syntax_extension(parser, onlyW)
+            remover = parser
+        }
+        if let remover, autolinks.inlineOnly != nil, autolinks.withoutWWW != nil,
+           autolinks.inlineOnlyWithoutWWW != nil {
+            sitegen_cmark_track_www(UnsafeMutableRawPointer(registered), UnsafeMutableRawPointer(autolinks.inlineOnly),
+                                    remover)
+        } else {
+            // Without the remover, `w` would stay once added: every document keeps the registered `w`.
+            return Autolinks(registered: registered, inlineOnly: autolinks.inlineOnly)
+        }
+        return autolinks
     }()
 
-    /// The extensions to parse `markdown` with.
+    /// The registered extensions, in `extensionNames` order, looked up once.
+    nonisolated(unsafe) static let allExtensions: [OpaquePointer] = {
+        _ = registered
+        return extensionNames.compactMap { cmark_find_syntax_extension($0) }
+    }()
+
+    /// `allExtensions` with `autolink` replaced by `variant` (nil if there is no such variant).
+    private static func replacingAutolink(with variant: OpaquePointer?) -> [OpaquePointer]? {
+        guard let variant, let registered = autolinks?.registered else { return nil }
+        return allExtensions.map { $0 == registered ? variant : $0 }
+    }
+
+    /// For documents without '@' or '&' (no e-mail links).
+    nonisolated(unsafe) static let extensionsWithoutEmailLinks = replacingAutolink(with: autolinks?.inlineOnly)
+    /// For documents without `www.`.
+    nonisolated(unsafe) static let extensionsWithoutWWW = replacingAutolink(with: autolinks?.withoutWWW)
+    /// For documents with neither.
+    nonisolated(unsafe) static let extensionsWithoutEmailOrWWW = replacingAutolink(with: autolinks?.inlineOnlyWithoutWWW)
+
+    /// The extensions to parse `markdown` with: the autolink variant that does all this document
+    /// can need, and no more (see `Autolinks`).
     static func extensions(for markdown: UnsafeRawBufferPointer) -> [OpaquePointer] {
-        guard let withoutEmail = extensionsWithoutEmailLinks, let base = markdown.baseAddress else { return allExtensions }
+        guard let base = markdown.baseAddress else { return allExtensions }
         let mayHaveEmail = memchr(base, 0x40, markdown.count) != nil || memchr(base, 0x26, markdown.count) != nil
-        return mayHaveEmail ? allExtensions : withoutEmail
+        let hasWWW = sitegen_contains(base, markdown.count, "www.", 4) != 0
+        switch (mayHaveEmail, hasWWW) {
+        case (true, true): return allExtensions
+        case (false, true): return extensionsWithoutEmailLinks ?? allExtensions
+        case (true, false): return extensionsWithoutWWW ?? allExtensions
+        case (false, false): return extensionsWithoutEmailOrWWW ?? extensionsWithoutEmailLinks ?? allExtensions
+        }
     }
 
     var options: Int32 {
