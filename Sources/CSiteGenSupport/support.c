@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,6 +54,32 @@ void sitegen_default_interrupts(void) {
     interrupt_fd = -1;
 }
 
-int sitegen_contains(const void *haystack, size_t count, const char *needle, size_t length) {
-    return memmem(haystack, count, needle, length) != NULL;
+/* Whether "www" ends right before the '.' at `dot` (which is at least 3 bytes into the text). */
+static int www_before(const unsigned char *dot) {
+    return dot[-1] == 'w' && dot[-2] == 'w' && dot[-3] == 'w';
+}
+
+int sitegen_autolink_needs(const unsigned char *text, size_t count) {
+    int needs = 0;
+    size_t index = 0;
+#if defined(__SSE2__)
+    const __m128i at = _mm_set1_epi8('@'), amp = _mm_set1_epi8('&'), dot = _mm_set1_epi8('.');
+    for (; index + 16 <= count && needs != (SITEGEN_NEEDS_EMAIL | SITEGEN_NEEDS_WWW); index += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, at), _mm_cmpeq_epi8(x, amp)))) needs |= SITEGEN_NEEDS_EMAIL;
+        /* Dots are rare: each is checked for "www" before it. */
+        unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, dot));
+        while (dots) {
+            size_t at_dot = index + (size_t)__builtin_ctz(dots);
+            if (at_dot >= 3 && www_before(text + at_dot)) needs |= SITEGEN_NEEDS_WWW;
+            dots &= dots - 1;
+        }
+    }
+#endif
+    for (; index < count && needs != (SITEGEN_NEEDS_EMAIL | SITEGEN_NEEDS_WWW); index++) {
+        unsigned char byte = text[index];
+        if (byte == '@' || byte == '&') needs |= SITEGEN_NEEDS_EMAIL;
+        if (byte == '.' && index >= 3 && www_before(text + index)) needs |= SITEGEN_NEEDS_WWW;
+    }
+    return needs;
 }

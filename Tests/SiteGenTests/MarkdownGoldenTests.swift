@@ -1,4 +1,5 @@
 import Foundation
+import CSiteGenSupport
 import Testing
 @testable import SiteGen
 
@@ -142,6 +143,41 @@ struct MarkdownGoldenTests {
         #expect(Array(www.utf8).withUnsafeBytes { MarkdownRenderer.extensions(for: $0) }
                 == MarkdownRenderer.extensionsWithoutEmailLinks)
         #expect(renderer.render(www).html.contains("<a href=\"http://www.example.org\">"))
+    }
+
+    /// The one-pass scan that picks the autolink variant agrees with the plain reading of its rules
+    /// ('@' or '&' anywhere; "www." anywhere), for texts of every length up to several SSE2 blocks,
+    /// with the characters at every offset, across block boundaries too.
+    @Test func autolinkNeedsScanAgreesWithTheRules() {
+        let alphabet = Array("ww.w@&a .".utf8)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(alphabet.count))
+        }
+        func reference(_ text: [UInt8]) -> Int {
+            let email = text.contains(0x40) || text.contains(0x26)
+            let www = text.count >= 4 && (3..<text.count).contains { text[$0] == 0x2E && text[($0 - 3)..<$0].allSatisfy { $0 == 0x77 } }
+            return (email ? Int(SITEGEN_NEEDS_EMAIL) : 0) | (www ? Int(SITEGEN_NEEDS_WWW) : 0)
+        }
+        var mismatches = 0
+        for length in 0..<70 {
+            for _ in 0..<150 {
+                var text = (0..<length).map { _ in alphabet[next()] }
+                // Mostly without '@' and '&', so that the www. search runs to the end.
+                if next() < 6 { text = text.map { $0 == 0x40 || $0 == 0x26 ? 0x61 : $0 } }
+                let found = text.withUnsafeBufferPointer { Int(sitegen_autolink_needs($0.baseAddress, $0.count)) }
+                if found != reference(text) { mismatches += 1 }
+            }
+            // "www." placed at every offset of an otherwise plain text.
+            for offset in 0...max(0, length - 4) where length >= 4 {
+                var text = [UInt8](repeating: 0x61, count: length)
+                text.replaceSubrange(offset..<(offset + 4), with: Array("www.".utf8))
+                let found = text.withUnsafeBufferPointer { Int(sitegen_autolink_needs($0.baseAddress, $0.count)) }
+                if found != Int(SITEGEN_NEEDS_WWW) { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
     }
 
     @Test func headingsAndPlainText() {

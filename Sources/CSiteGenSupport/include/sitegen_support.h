@@ -11,9 +11,11 @@ int sitegen_exchange_paths(const char *a, const char *b);
 /// end of a pipe) and do nothing else, so that a thread reading the pipe can clean up and exit.
 void sitegen_catch_interrupts(int fd);
 
-/// Whether the `count` bytes at `haystack` contain the `length` bytes at `needle` (glibc's memmem,
-/// which Swift's Glibc module does not declare).
-int sitegen_contains(const void *haystack, size_t count, const char *needle, size_t length);
+/// What of cmark-gfm's autolink extension a Markdown text can need (`MarkdownRenderer.extensions(for:)`),
+/// found in one pass (SSE2 where there is SSE2): `SITEGEN_NEEDS_EMAIL` if it has '@' or '&' (e-mail
+/// links, also from character references), `SITEGEN_NEEDS_WWW` if it has "www.".
+enum { SITEGEN_NEEDS_EMAIL = 1, SITEGEN_NEEDS_WWW = 2 };
+int sitegen_autolink_needs(const unsigned char *text, size_t count);
 
 /// Restores the default action of SIGINT and SIGTERM.
 void sitegen_default_interrupts(void);
