@@ -83,3 +83,67 @@ int sitegen_autolink_needs(const unsigned char *text, size_t count) {
     }
     return needs;
 }
+
+#if defined(__SSE2__)
+/* One bit a byte (byte k -> bit k) for the bytes of `x` that `sitegen_escape` must look at. */
+static inline unsigned escape_mask(__m128i x, int xml) {
+    __m128i flagged = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('&')), _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))));
+    if (xml) {
+        /* Signed compares: bytes >= 0x80 are negative, so only 0x00-0x1F are "control". */
+        __m128i control = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+        __m128i allowed = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(9)), _mm_cmpeq_epi8(x, _mm_set1_epi8(10))),
+                                       _mm_cmpeq_epi8(x, _mm_set1_epi8(13)));
+        flagged = _mm_or_si128(flagged, _mm_andnot_si128(allowed, control));
+        flagged = _mm_or_si128(flagged, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)),
+                                                     _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF))));
+    }
+    return (unsigned)_mm_movemask_epi8(flagged);
+}
+#endif
+
+#define PUT(entity) do { memcpy(out + written, entity, sizeof(entity) - 1); written += sizeof(entity) - 1; } while (0)
+
+size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned char *out, size_t capacity,
+                      size_t *consumed) {
+    size_t index = 0, written = 0;
+    while (index < count && written + 16 <= capacity) {
+#if defined(__SSE2__)
+        if (index + 16 <= count) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
+            unsigned flagged = escape_mask(x, xml);
+            _mm_storeu_si128((__m128i *)(out + written), x);  /* the clean bytes before the first flagged one */
+            if (flagged == 0) {
+                index += 16;
+                written += 16;
+                continue;
+            }
+            unsigned clean = (unsigned)__builtin_ctz(flagged);
+            index += clean;
+            written += clean;
+        }
+#endif
+        unsigned char byte = text[index++];
+        switch (byte) {
+        case '&': PUT("&amp;"); break;
+        case '<': PUT("&lt;"); break;
+        case '>': PUT("&gt;"); break;
+        case '"': PUT("&quot;"); break;
+        case '\'':
+            if (xml) PUT("&apos;"); else PUT("&#39;");
+            break;
+        default:
+            if (xml && ((byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F)) break;  /* not XML */
+            if (xml && byte == 0xEF && index + 1 < count && text[index] == 0xBF
+                && (text[index + 1] == 0xBE || text[index + 1] == 0xBF)) {
+                index += 2;  /* U+FFFE, U+FFFF: not XML characters */
+                break;
+            }
+            out[written++] = byte;
+        }
+    }
+    *consumed = index;
+    return written;
+}

@@ -540,7 +540,7 @@ struct UnitTests {
         }
     }
 
-    /// XML escaping (clean runs found 8 bytes at a time) against a scalar-by-scalar reference.
+    /// XML escaping (clean runs found 16 bytes at a time) against a scalar-by-scalar reference.
     @Test func xmlEscapingAgreesWithAReferenceAtEveryOffset() {
         let reference = Self.xmlReference
         // Control characters next to tab, newline and return (8, 11, 12, 14) included: the fast path
