@@ -41,6 +41,15 @@ struct cmark_parser;
 /// before parsing with those extensions.
 void sitegen_cmark_track_www(void *first, void *second, struct cmark_parser *remover);
 
+/// cmark-gfm's own `houdini_escape_html0`, which sitegen's replacement (cmark_pinning.c) takes the place
+/// of: `out` is a `cmark_strbuf *`. For tests, which compare the two.
+struct cmark_strbuf;
+int sitegen_houdini_escape_html0_library(struct cmark_strbuf *out, const unsigned char *text, int size, int secure);
+int houdini_escape_html0(struct cmark_strbuf *out, const unsigned char *text, int size, int secure);
+/// For tests: `text` escaped by sitegen's `houdini_escape_html0` (`library` 0) or cmark-gfm's (1), as a
+/// malloc'd copy of `*length` bytes (free it); NULL if cmark's buffer functions cannot be found.
+unsigned char *sitegen_test_houdini(const unsigned char *text, int size, int secure, int library, size_t *length);
+
 /// cmark's allocator callbacks over a per-thread bump arena (cmark_arena.c): everything allocated on a
 /// thread since its last `sitegen_arena_reset` is released by that reset. Pointers the arena did not
 /// hand out are passed to libc.
