@@ -21,9 +21,10 @@ public struct CorpusGenerator: Sendable {
         var body: String
     }
 
-    /// Writes the sitegen site to `folder` (with `theme` copied as its layouts/), and if `hugo` is
-    /// given, the same content as a Hugo site there.
-    public func write(to folder: URL, theme: URL, hugo: URL? = nil) throws {
+    /// Writes the sitegen site to `folder` (with `theme` copied as its layouts/, or without one the
+    /// layouts that write the Hugo site's pages: `PlainLayouts`), and if `hugo` is given, the same
+    /// content as a Hugo site there.
+    public func write(to folder: URL, theme: URL?, hugo: URL? = nil) throws {
         var random = SeededRandom(seed: seed)
         let people = makePeople(&random)
         let items = makeArticles(&random, people: people)
@@ -142,7 +143,7 @@ public struct CorpusGenerator: Sendable {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    func writeSitegen(_ folder: URL, theme: URL, people: [Person], items: [Item]) throws {
+    func writeSitegen(_ folder: URL, theme: URL?, people: [Person], items: [Item]) throws {
         let files = FileManager.default
         try files.createDirectory(at: folder, withIntermediateDirectories: true)
         try write(folder, "site.yml", """
@@ -172,7 +173,7 @@ public struct CorpusGenerator: Sendable {
         }
         let layouts = folder.appendingPathComponent("layouts")
         if files.fileExists(atPath: layouts.path) { try files.removeItem(at: layouts) }
-        try files.copyItem(at: theme, to: layouts)
+        if let theme { try files.copyItem(at: theme, to: layouts) } else { try PlainLayouts.write(into: layouts) }
     }
 
     func write(_ folder: URL, _ path: String, _ text: String) throws {

@@ -16,11 +16,12 @@ struct Bench: ParsableCommand {
         @Option(help: "Folder for the sitegen site.") var out: String
         @Option(help: "Also write the same corpus as a Hugo site into this folder.") var hugo: String?
         @Option(help: "Layouts folder to use as the site's theme.") var theme: String = "layouts"
+        @Flag(help: "Write layouts that produce the Hugo site's pages instead of copying a theme.") var plain = false
 
         func run() throws {
             let start = Date()
             try CorpusGenerator(articles: articles, seed: seed).write(
-                to: URL(fileURLWithPath: out), theme: URL(fileURLWithPath: theme),
+                to: URL(fileURLWithPath: out), theme: plain ? nil : URL(fileURLWithPath: theme),
                 hugo: hugo.map { URL(fileURLWithPath: $0) })
             print("sitegen: wrote \(articles) articles to \(out)\(hugo.map { " and \($0)" } ?? "") "
                   + "in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
