@@ -147,3 +147,28 @@ size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned
     *consumed = index;
     return written;
 }
+
+size_t sitegen_count_words(const unsigned char *text, size_t count) {
+    size_t words = 0, index = 0;
+    unsigned space_before = 1;  /* the byte before the text counts as a space */
+#if defined(__SSE2__)
+    const __m128i blank = _mm_set1_epi8(' '), newline = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t');
+    for (; index + 16 <= count; index += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
+        unsigned space = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, blank),
+                                                                                  _mm_cmpeq_epi8(x, newline)),
+                                                                     _mm_cmpeq_epi8(x, tab)));
+        /* A word starts at each byte that is not a space and follows one. */
+        unsigned starts = ~space & ((space << 1) | space_before) & 0xFFFF;
+        words += (size_t)__builtin_popcount(starts);
+        space_before = space >> 15;
+    }
+#endif
+    for (; index < count; index++) {
+        unsigned char byte = text[index];
+        unsigned space = byte == ' ' || byte == '\n' || byte == '\t';
+        words += !space && space_before;
+        space_before = space;
+    }
+    return words;
+}

@@ -119,8 +119,8 @@ struct ContentFastPathTests {
             let counted = Array(sample.utf8).withUnsafeBufferPointer(TreeWalk.countWords)
             #expect(counted == expected, "\(sample.debugDescription)")
         }
-        // Every length up to three words of 8 bytes, with spaces and words at every offset.
-        for sample in piecedTexts([" ", "\n", "\t", "a", "é", "\u{0B}", "bc"], lengths: 0...26, count: 40, seed: 7) {
+        // Every length up to three 16-byte blocks and more, with spaces and words at every offset.
+        for sample in piecedTexts([" ", "\n", "\t", "a", "é", "\u{0B}", "bc"], lengths: 0...56, count: 40, seed: 7) {
             let expected = sample.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
             #expect(Array(sample.utf8).withUnsafeBufferPointer(TreeWalk.countWords) == expected, "\(sample.debugDescription)")
         }
