@@ -87,7 +87,7 @@ int sitegen_autolink_needs(const unsigned char *text, size_t count) {
 #if defined(__SSE2__)
 /* One bit a byte (byte k -> bit k) for the bytes of `x` that `sitegen_escape` must look at. */
 static inline unsigned escape_mask(__m128i x, int xml) {
-    __m128i flagged = _mm_or_si128(
+    __m128i flagged = xml == SITEGEN_ESCAPE_CDATA ? _mm_cmpeq_epi8(x, _mm_set1_epi8(']')) : _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('&')), _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
                      _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))));
@@ -104,12 +104,28 @@ static inline unsigned escape_mask(__m128i x, int xml) {
 }
 #endif
 
+/* How many bytes the character at `text[index]` takes if XML does not allow it (controls other than tab,
+   newline and return, DEL, U+FFFE and U+FFFF: dropped), else 0. */
+static size_t not_xml(const unsigned char *text, size_t count, size_t index) {
+    unsigned char byte = text[index];
+    if ((byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F) return 1;
+    if (byte == 0xEF && index + 2 < count && text[index + 1] == 0xBF && (text[index + 2] == 0xBE || text[index + 2] == 0xBF)) return 3;
+    return 0;
+}
+
+/* The index of the first character at or after `index` that XML allows (or `count`). */
+static size_t next_kept(const unsigned char *text, size_t count, size_t index) {
+    size_t skip;
+    while (index < count && (skip = not_xml(text, count, index)) > 0) index += skip;
+    return index;
+}
+
 #define PUT(entity) do { memcpy(out + written, entity, sizeof(entity) - 1); written += sizeof(entity) - 1; } while (0)
 
 size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned char *out, size_t capacity,
                       size_t *consumed) {
     size_t index = 0, written = 0;
-    while (index < count && written + 16 <= capacity) {
+    while (index < count && written + 16 <= capacity) {  /* 16: a block, or the longest entity or split */
 #if defined(__SSE2__)
         if (index + 16 <= count) {
             __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
@@ -126,6 +142,25 @@ size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned
         }
 #endif
         unsigned char byte = text[index++];
+        if (xml == SITEGEN_ESCAPE_CDATA) {
+            if (byte == ']') {
+                /* "]]>" in what is kept (characters dropped in between count as gone) would end the
+                   section: it is split across two. */
+                size_t second = next_kept(text, count, index);
+                size_t third = second < count && text[second] == ']' ? next_kept(text, count, second + 1) : count;
+                if (third < count && text[third] == '>') {
+                    PUT("]]]]><![CDATA[>");
+                    index = third + 1;
+                    continue;
+                }
+                out[written++] = byte;
+                continue;
+            }
+            if (byte == '&' || byte == '<' || byte == '>' || byte == '"' || byte == '\'') {
+                out[written++] = byte;  /* taken as they are (the SSE2 path never stops at them) */
+                continue;
+            }
+        }
         switch (byte) {
         case '&': PUT("&amp;"); break;
         case '<': PUT("&lt;"); break;

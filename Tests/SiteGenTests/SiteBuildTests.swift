@@ -142,7 +142,7 @@ import Testing
             <published>2024-02-03T01:30:00Z</published>
             <author><name>Ann Lee</name><uri>https://example.org/authors/ann-lee/</uri></author>
             <category term="security" label="Security"/>
-            <content type="html" xml:base="https://example.org/blog/a/">&lt;p&gt;Body with &lt;!-- raw HTML omitted --&gt;tag
+            <content type="html" xml:base="https://example.org/blog/a/"><![CDATA[<p>Body with <!-- raw HTML omitted -->tag
             """)
         for feed in ["blog/feed.xml", "categories/security/feed.xml", "authors/ann-lee/feed.xml"] {
             try site.expect(feed, "<id>https://example.org/blog/a/</id>")

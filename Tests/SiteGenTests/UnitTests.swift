@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 @testable import SiteGen
 
@@ -540,6 +543,39 @@ struct UnitTests {
         }
     }
 
+    /// Feed HTML in a CDATA section: what XML does not allow dropped (as `reference` drops it), `]]>`
+    /// split across two sections, everything else as it is; parsed back as XML, the text is the input's.
+    @Test func cdataAgreesWithAReferenceAtEveryOffset() throws {
+        func reference(_ text: String) -> String {
+            var kept = ""
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 9, 10, 13: kept.unicodeScalars.append(scalar)
+                case 0..<0x20, 0x7F, 0xFFFE, 0xFFFF: break
+                default: kept.unicodeScalars.append(scalar)
+                }
+            }
+            return kept.replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>")
+        }
+        let pieces = ["a", "]", "]]", ">", "]]>", "<p>", "&", "\"", "'", "é", "xyzxyzxyzxyzxyz", "\n", "\u{1}",
+                      "\u{7F}", "\u{FFFE}", "한"]
+        for text in piecedTexts(pieces, lengths: 0...60, count: 40, seed: 23)
+            + piecedTexts(pieces, lengths: 4_090...4_130, count: 2, seed: 29) {
+            var out: [UInt8] = []
+            var copy = text
+            copy.withUTF8 { Escaper.appendCDATA($0, to: &out) }
+            let section = String(decoding: out, as: UTF8.self)
+            #expect(section == reference(text), "\(text.debugDescription)")
+            // As XML, the sections hold the text (without what XML does not allow).
+            let document = Data(("<x><![CDATA[" + section + "]]></x>").utf8)
+            let parser = XMLParser(data: document)
+            let collector = CDATACollector()
+            parser.delegate = collector
+            #expect(parser.parse(), "\(text.debugDescription)")
+            #expect(collector.text == reference(text).replacingOccurrences(of: "]]]]><![CDATA[>", with: "]]>"))
+        }
+    }
+
     /// XML escaping (clean runs found 16 bytes at a time) against a scalar-by-scalar reference.
     @Test func xmlEscapingAgreesWithAReferenceAtEveryOffset() {
         let reference = Self.xmlReference
@@ -619,4 +655,11 @@ struct FileIOTests {
         #expect(throws: FileIO.Failure.self) { try FileIO.read(folder.appendingPathComponent("missing").path, size: 10) }
         #expect(throws: FileIO.Failure.self) { try FileIO.read(folder.path, size: 10) }
     }
+}
+
+/// The text of a document's CDATA sections and character data, joined.
+final class CDATACollector: NSObject, XMLParserDelegate {
+    var text = ""
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { text += String(decoding: CDATABlock, as: UTF8.self) }
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 }

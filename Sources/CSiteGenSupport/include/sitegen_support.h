@@ -19,9 +19,12 @@ int sitegen_autolink_needs(const unsigned char *text, size_t count);
 
 /// Escapes text (UTF-8) for HTML text and quoted attributes (`xml` 0: `& < > " '`), or for XML (`xml` 1:
 /// the same, `'` as `&apos;`, and characters XML 1.0 does not allow dropped: controls other than tab,
-/// newline and return, DEL, U+FFFE and U+FFFF). Writes into `out` (room for `capacity` bytes, at least
-/// 16) until the input ends or the next step might not fit; returns the bytes written, and in
-/// `consumed` the input bytes done. Clean runs go 16 bytes at a time where there is SSE2.
+/// newline and return, DEL, U+FFFE and U+FFFF), or for the inside of an XML CDATA section
+/// (`SITEGEN_ESCAPE_CDATA`: those characters dropped, `]]>` split across two sections, the rest as it
+/// is). Writes into `out` (room for `capacity` bytes, at least 16) until the input ends or the next
+/// step might not fit; returns the bytes written, and in `consumed` the input bytes done. Clean runs go
+/// 16 bytes at a time where there is SSE2.
+enum { SITEGEN_ESCAPE_CDATA = 2 };
 size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned char *out, size_t capacity,
                       size_t *consumed);
 

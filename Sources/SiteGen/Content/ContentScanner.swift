@@ -105,12 +105,12 @@ public enum ContentScanner {
             }
             for (name, type) in entries {
                 let relative = directory.isEmpty ? name : directory + "/" + name
-                let full = absolute + "/" + name
                 var isDirectory: Bool
                 switch type {
                 case UInt8(DT_REG): isDirectory = false
                 case UInt8(DT_DIR): isDirectory = true
                 default:
+                    let full = absolute + "/" + name
                     var info = stat()
                     guard lstat(full, &info) == 0 else { continue }
                     if info.st_mode & S_IFMT == S_IFLNK {
