@@ -394,6 +394,31 @@ import Testing
         #expect(abs(back - 7.5) / 7.5 < 0.05)
     }
 
+    /// The quantizer that bisects precomputed level bounds gives what the formula gives: for random
+    /// scores, for scores right at each bound and one ulp either side of it, and at the ends.
+    @Test func quantizerAgreesWithTheFormula() {
+        var state: UInt64 = 0xDEAD_BEEF_1234_5678
+        func unit() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var mismatches = 0
+        for maxScore in [0.0, 1e-6, 0.4, 1, 7.3, 40, 123.456, 1e6] {
+            let logMax = log1p(maxScore)
+            let quantizer = SearchIndex.Quantizer(logMax: logMax)
+            var scores = [0, -1, maxScore, maxScore * 2, .infinity, .nan, Double.leastNonzeroMagnitude]
+            scores += (0..<2_000).map { _ in unit() * maxScore }
+            for level in 1..<63 {
+                let bound = expm1((Double(level) + 0.5) / 63 * logMax)
+                scores += [bound, bound.nextUp, bound.nextDown, bound * (1 + 1e-8), bound * (1 - 1e-8)]
+            }
+            for score in scores where quantizer.level(score) != SearchIndex.quantize(score, logMax: logMax) {
+                mismatches += 1
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func postingsRoundTripThroughTheirText() {
         let documents: [Int32] = [0, 1, 2, 70, 1_100, 1_101, 20_000, 300_000]
         let postings = documents.enumerated().map { SearchIndex.Posting(document: $1, score: UInt8($0 * 8 + 1)) }
