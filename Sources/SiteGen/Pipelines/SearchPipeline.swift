@@ -77,9 +77,10 @@ enum SearchPipeline {
             let fingerprint = site.fingerprint("search-docs") { hash in
                 for id in group { hash.add(site.articles[count - 1 - id].fingerprint) }
             }
-            jobs.append(job("docs/\(start / perFile).json", fingerprint) {
-                SearchManifest.fragments(shownDocuments(site, group)[...])
-            })
+            jobs.append(RenderJob(path: folder + "docs/\(start / perFile).json", kind: nil, owner: "layouts/search.mustache",
+                                  inSitemap: false, fingerprint: fingerprint, bytes: { _ in
+                SearchManifest.fragmentBytes(shownDocuments(site, group)[...])
+            }))
         }
         return jobs
     }

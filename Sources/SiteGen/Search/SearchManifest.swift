@@ -64,6 +64,12 @@ public enum SearchManifest {
     /// String once (joining a String per fragment, itself joined from a String per field, was
     /// most of the time of these files).
     public static func fragments(_ documents: ArraySlice<SearchDocument>) -> String {
+        String(decoding: fragmentBytes(documents), as: UTF8.self)
+    }
+
+    /// `fragments` as the file's bytes (valid UTF-8 by construction: making a String of them checked
+    /// them all again, and the file's bytes were then copied out of it).
+    static func fragmentBytes(_ documents: ArraySlice<SearchDocument>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(documents.count * (4 * snippetTextLimit / 3 + 400))
         out.append(UInt8(ascii: "["))
@@ -72,7 +78,7 @@ public enum SearchManifest {
             appendFragment(document, to: &out)
         }
         out += [UInt8(ascii: "]"), UInt8(ascii: "\n")]
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// The fragment of one document: `t` title, `u` link, `d` date, `i` ISO date, `s` summary (left
