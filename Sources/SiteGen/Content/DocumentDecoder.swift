@@ -38,7 +38,7 @@ struct DocumentDecoder {
             authorsPosition: fields.field("authors")?.position ?? .start,
             categories: categories.map { Located($0.0, at: $0.1) }, summary: summary, image: image,
             draft: draft, aliases: aliases,
-            params: FrontMatterParams.collect(fields, known: Self.articleKeys), body: body.kept(forSearchWith: summary ?? "")))
+            params: FrontMatterParams.collect(fields, known: Self.articleKeys), body: body.kept(forSearchWith: summary)))
     }
 
     func author(_ path: String, _ split: SplitDocument, _ fields: inout YAMLFields) -> ContentLoader.Loaded {

@@ -40,20 +40,6 @@ enum Bytes {
 
     // MARK: 8 bytes at a time (SWAR)
 
-    /// The high bit of each byte of `word` that is zero; exact (no carry crosses from one byte into
-    /// the next), so the lowest set bit marks the first such byte.
-    @inline(__always)
-    static func zeroBytes(_ word: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((word & low7) &+ low7) | word | low7)
-    }
-
-    /// The high bit of each byte of `word` that equals `byte`.
-    @inline(__always)
-    static func bytes(_ word: UInt64, equalTo byte: UInt8) -> UInt64 {
-        zeroBytes(word ^ (UInt64(byte) &* 0x0101_0101_0101_0101))
-    }
-
     /// The 8 bytes at `pointer`, the first in the lowest bits.
     @inline(__always)
     static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
