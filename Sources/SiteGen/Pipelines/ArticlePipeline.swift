@@ -31,8 +31,9 @@ enum ArticlePipeline {
             let fingerprint = site.fingerprint("article") { hash in
                 hash.add(article.pointee.fingerprint)
                 for neighbour in [older, newer] {
-                    hash.add(neighbour.map { articles[$0].title } ?? "")
-                    hash.add(neighbour.map { articles[$0].path } ?? "")
+                    // Through the pointer: `articles[$0].title` copied the whole neighbour first.
+                    hash.add(neighbour.map { (articles.baseAddress! + $0).pointee.title } ?? "")
+                    hash.add(neighbour.map { (articles.baseAddress! + $0).pointee.path } ?? "")
                 }
             }
             return RenderJob.page(path: article.pointee.path, kind: .article, owner: article.pointee.sourcePath,

@@ -152,8 +152,10 @@ struct Contexts: Sendable {
             "title": .string(article.pointee.title), "url": .string(site.urls.link(path)),
             "date": .string(site.dates.long(article.pointee.date)),
             "date_iso": .string(site.dates.rfc3339(article.pointee.date)),
-            "authors": .list(article.pointee.authors.map(authorLinkObject)),
-            "categories": .list(article.pointee.categories.map(categoryLinkObject)),
+            // Closures, not `map(authorLinkObject)`: a method reference copied the whole Contexts (a
+            // retain and a release of each of its fields) for every card.
+            "authors": .list(article.pointee.authors.map { authorLinkObject($0) }),
+            "categories": .list(article.pointee.categories.map { categoryLinkObject($0) }),
         ]
         if !article.pointee.summary.isEmpty { values["summary"] = .string(article.pointee.summary) }
         if let image = article.pointee.image {
