@@ -170,11 +170,12 @@ size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned
             if (xml) PUT("&apos;"); else PUT("&#39;");
             break;
         default:
-            if (xml && ((byte < 0x20 && byte != 9 && byte != 10 && byte != 13) || byte == 0x7F)) break;  /* not XML */
-            if (xml && byte == 0xEF && index + 1 < count && text[index] == 0xBF
-                && (text[index + 1] == 0xBE || text[index + 1] == 0xBF)) {
-                index += 2;  /* U+FFFE, U+FFFF: not XML characters */
-                break;
+            if (xml) {
+                size_t skip = not_xml(text, count, index - 1);
+                if (skip > 0) {  /* dropped */
+                    index += skip - 1;
+                    break;
+                }
             }
             out[written++] = byte;
         }
