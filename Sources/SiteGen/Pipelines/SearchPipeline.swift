@@ -57,17 +57,17 @@ enum SearchPipeline {
             return (index, shards, manifest)
         }
         let shardCount = previousShardCount(content, hints.previousOutputs) ?? search.value.shards.ranges.count
-        func job(_ path: String, _ fingerprint: Fingerprint, _ produce: @escaping @Sendable () -> String) -> RenderJob {
+        func job(_ path: String, _ fingerprint: Fingerprint, _ produce: @escaping @Sendable () -> [UInt8]) -> RenderJob {
             RenderJob(path: folder + path, kind: nil, owner: "layouts/search.mustache", inSitemap: false,
-                      fingerprint: fingerprint) { _ in produce() }
+                      fingerprint: fingerprint, bytes: { _ in produce() })
         }
-        var jobs: [RenderJob] = [job("manifest.json", content) { search.value.manifest }]
+        var jobs: [RenderJob] = [job("manifest.json", content) { Array(search.value.manifest.utf8) }]
         for number in 0..<shardCount {
             jobs.append(job("shards/\(number).json", shardFingerprint(content, number)) {
                 let built = search.value
                 // The count is that of an index with the same inputs, so the shard exists.
                 precondition(number < built.shards.ranges.count, "search shard \(number) planned but not built")
-                return built.shards.json(number, index: built.index)
+                return Array(built.shards.json(number, index: built.index).utf8)
             })
         }
         let perFile = SearchManifest.documentsPerFile
@@ -77,10 +77,9 @@ enum SearchPipeline {
             let fingerprint = site.fingerprint("search-docs") { hash in
                 for id in group { hash.add(site.articles[count - 1 - id].fingerprint) }
             }
-            jobs.append(RenderJob(path: folder + "docs/\(start / perFile).json", kind: nil, owner: "layouts/search.mustache",
-                                  inSitemap: false, fingerprint: fingerprint, bytes: { _ in
+            jobs.append(job("docs/\(start / perFile).json", fingerprint) {
                 SearchManifest.fragmentBytes(shownDocuments(site, group)[...])
-            }))
+            })
         }
         return jobs
     }
