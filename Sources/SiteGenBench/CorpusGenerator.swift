@@ -146,7 +146,7 @@ public struct CorpusGenerator: Sendable {
     func writeSitegen(_ folder: URL, theme: URL?, people: [Person], items: [Item]) throws {
         let files = FileManager.default
         try files.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(folder, "site.yml", """
+        try Self.write(folder, "site.yml", """
             title: Benchmark Institute
             base_url: https://example.org/
             timezone: UTC
@@ -158,16 +158,16 @@ public struct CorpusGenerator: Sendable {
                 url: /\(section)/
 
             """)
-        try write(folder, "content/\(section)/_index.md", "---\ntitle: The Peninsula\n---\nGenerated articles.\n")
+        try Self.write(folder, "content/\(section)/_index.md", "---\ntitle: The Peninsula\n---\nGenerated articles.\n")
         for person in people {
-            try write(folder, "content/authors/\(person.slug).md",
+            try Self.write(folder, "content/authors/\(person.slug).md",
                       "---\nname: \(quoted(person.name))\ntitle: \(person.role)\n---\n\(person.bio)\n")
         }
         for item in items {
-            try write(folder, "content/\(section)/\(item.slug).md", "---\n\(item.frontMatter)---\n\n\(item.body)")
+            try Self.write(folder, "content/\(section)/\(item.slug).md", "---\n\(item.frontMatter)---\n\n\(item.body)")
         }
         for index in 1...20 {
-            try write(folder, "content/images/photo-\(index).svg",
+            try Self.write(folder, "content/images/photo-\(index).svg",
                       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 9\"><title>Photo \(index)</title>"
                       + "<rect width=\"16\" height=\"9\" fill=\"#\(String(index * 40_000 + 1_000_000, radix: 16).prefix(6))\"/></svg>\n")
         }
@@ -176,7 +176,9 @@ public struct CorpusGenerator: Sendable {
         if let theme { try files.copyItem(at: theme, to: layouts) } else { try PlainLayouts.write(into: layouts) }
     }
 
-    func write(_ folder: URL, _ path: String, _ text: String) throws {
+    /// Writes `text` to `path` inside `folder`, making the folders it needs (the sitegen and Hugo sites
+    /// and the plain layouts all write their files through this).
+    static func write(_ folder: URL, _ path: String, _ text: String) throws {
         let url = folder.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)

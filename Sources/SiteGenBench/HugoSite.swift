@@ -6,11 +6,7 @@ import Foundation
 enum HugoSite {
     static func write(_ folder: URL, section: String, people: [CorpusGenerator.Person],
                       items: [CorpusGenerator.Item]) throws {
-        func write(_ path: String, _ text: String) throws {
-            let url = folder.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
+        func write(_ path: String, _ text: String) throws { try CorpusGenerator.write(folder, path, text) }
         try write("config.toml", """
             baseURL = "https://example.org/"
             languageCode = "en"

@@ -7,11 +7,7 @@ import Foundation
 /// same pages. (sitegen still writes its search index on top, which the Hugo site has no equivalent of.)
 enum PlainLayouts {
     static func write(into folder: URL) throws {
-        for (path, text) in files {
-            let url = folder.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
+        for (path, text) in files { try CorpusGenerator.write(folder, path, text) }
     }
 
     static let files: [String: String] = [
