@@ -1,5 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
+import CSiteGenSupport
 import FoundationXML
 #endif
 import Testing
@@ -573,6 +574,33 @@ struct UnitTests {
             parser.delegate = collector
             #expect(parser.parse(), "\(text.debugDescription)")
             #expect(collector.text == reference(text).replacingOccurrences(of: "]]]]><![CDATA[>", with: "]]>"))
+        }
+    }
+
+    /// `sitegen_escape` never writes past the room it is given: a clean run of up to 15 bytes, then the
+    /// longest entity or `]]>` split, at every fill of the buffer and in every mode, with canary bytes
+    /// after it. (A guard of 16 bytes let it write 14 past the end.)
+    @Test func escapingStaysInsideItsBuffer() {
+        let canary: UInt8 = 0xA5
+        for mode: Int32 in [0, 1, Int32(SITEGEN_ESCAPE_CDATA)] {
+            for special in mode == Int32(SITEGEN_ESCAPE_CDATA) ? ["]]>", "]]\u{1}>"] : ["\"", "&", "'"] {
+                // Clean bytes before the special one, and enough after it for a 16-byte block there.
+                for run in 0...48 {
+                    let text = Array((String(repeating: "a", count: run) + special + String(repeating: "b", count: 16)).utf8)
+                    for capacity in 30...62 {
+                        var out = [UInt8](repeating: canary, count: capacity + 32)
+                        var consumed = 0
+                        let written = text.withUnsafeBufferPointer { text in
+                            out.withUnsafeMutableBufferPointer { out in
+                                sitegen_escape(text.baseAddress!, text.count, mode, out.baseAddress!, capacity, &consumed)
+                            }
+                        }
+                        #expect(written <= capacity && consumed > 0, "mode \(mode), run \(run), capacity \(capacity)")
+                        #expect(out[capacity...].allSatisfy { $0 == canary },
+                                "mode \(mode), run \(run) + \(special.debugDescription), capacity \(capacity)")
+                    }
+                }
+            }
         }
     }
 

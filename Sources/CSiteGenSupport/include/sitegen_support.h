@@ -21,9 +21,9 @@ int sitegen_autolink_needs(const unsigned char *text, size_t count);
 /// the same, `'` as `&apos;`, and characters XML 1.0 does not allow dropped: controls other than tab,
 /// newline and return, DEL, U+FFFE and U+FFFF), or for the inside of an XML CDATA section
 /// (`SITEGEN_ESCAPE_CDATA`: those characters dropped, `]]>` split across two sections, the rest as it
-/// is). Writes into `out` (room for `capacity` bytes, at least 16) until the input ends or the next
-/// step might not fit; returns the bytes written, and in `consumed` the input bytes done. Clean runs go
-/// 16 bytes at a time where there is SSE2.
+/// is). Writes into `out` (room for `capacity` bytes, at least 30) until the input ends or the next
+/// step might not fit (it never writes past `capacity`); returns the bytes written, and in `consumed` the
+/// input bytes done. Clean runs go 16 bytes at a time where there is SSE2.
 enum { SITEGEN_ESCAPE_CDATA = 2 };
 size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned char *out, size_t capacity,
                       size_t *consumed);
@@ -102,5 +102,8 @@ static inline sitegen_window_bits sitegen_classify64(const unsigned char *p) {
     return bits;
 }
 #endif
+
+/// The file of the library whose `malloc` the process uses (dlsym + dladdr), or NULL.
+const char *sitegen_malloc_library(void);
 
 #endif
