@@ -57,7 +57,7 @@ struct Build: AsyncParsableCommand {
         Terminal.printWarnings(report.warnings)
         if !quiet {
             print("sitegen: built \(report.summary) → \(Terminal.display(builder.output))")
-            if timings { print(report.timingTable) }
+            if timings { print(report.timingTable + "\nallocator: \(Allocator.description)") }
         }
         if checkLinks {
             try await Terminal.checkLinks(in: builder.output, source: site.sourceURL, baseURL: site.baseURL,

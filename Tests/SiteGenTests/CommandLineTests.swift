@@ -41,6 +41,18 @@ import Testing
         #expect(site.exists("blog/a/index.html"))
     }
 
+    /// The executable's malloc is tcmalloc's (Package.swift links it for speed): `--timings` says which
+    /// library serves malloc, found at run time, so a build that lost tcmalloc fails here.
+    @Test func timingsNameTheAllocatorAndItIsTCMalloc() throws {
+        let site = try TestSite(annLee + "\n-- content/blog/a.md --\n" + article(date: "2020-01-01"))
+        defer { site.remove() }
+        let result = try run(["build", "--timings"], in: site.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("parse content"))
+        let allocator = result.stdout.split(separator: "\n").first { $0.hasPrefix("allocator: ") }
+        #expect(allocator?.hasPrefix("allocator: tcmalloc ") == true, "\(result.stdout)")
+    }
+
     @Test func contentErrorsExitWithOneAndCompilerFormLines() throws {
         let site = try TestSite(annLee + "\n-- content/blog/a.md --\n" + article(date: "2020-01-01", authors: "[ann-le]"))
         defer { site.remove() }
