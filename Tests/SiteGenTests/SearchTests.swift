@@ -252,13 +252,20 @@ import Testing
             let plain = counted[index].text.plainTextBytes
             var body = MarkdownBody(html: [], plainText: plain).forSearch(summary: counted[index].summary)
             #expect(body.plainTextBytes.count <= max(plain.count, BodyTerms.keptPlainText(summary: counted[index].summary)))
-            #expect(body.plainTextPrefix(maximum: 2_000) == counted[index].text.plainTextPrefix(maximum: 2_000))
-            body.terms = BodyTerms.analyse(plain, source: sources[index % 3])
+            // What a search result shows of the body is all that is kept of its text.
+            #expect(body.plainText == SearchManifest.excerpt(counted[index].body, limit: SearchManifest.snippetTextLimit))
+            var terms = BodyTerms.analyse(plain, source: sources[index % 3])
+            terms.summaryRepeats = body.terms!.summaryRepeats  // noted by forSearch, from the whole text
+            body.terms = terms
             counted[index].text = body
         }
         #expect(counted[23].text.plainTextBytes.count < long.utf8.count, "the long body keeps only its start")
         let expected = SearchAnalysis(documents, chunkSize: 5)
         Self.expectSame(SearchAnalysis(counted, chunkSize: 5), expected, "counted while parsing")
+        // Search results show the same (the summary, when it does not repeat the body, and the excerpt).
+        for (kept, whole) in zip(counted, documents) {
+            #expect(SearchManifest.fragment(kept) == SearchManifest.fragment(whole))
+        }
 
         // Through the build cache's encoding: the terms of each source travel with the entries.
         var writer = CacheWriter()

@@ -6,8 +6,8 @@ import Foundation
 /// re-renders the pages whose fingerprint changed, hard-linking the others from the previous output.
 struct BuildCache: Sendable {
     static let folder = ".sitegen-cache"
-    static let file = "build-v5.bin"
-    static let magic = "sitegen-cache-5"
+    static let file = "build-v6.bin"
+    static let magic = "sitegen-cache-6"
 
     struct Entry: Sendable {
         var stamp: FileStamp
@@ -173,7 +173,7 @@ struct BuildCache: Sendable {
             // Body stores no entry refers to any more: retired ones, and those of earlier failed runs.
             let folder = URL(fileURLWithPath: target).deletingLastPathComponent()
             BodyStore.removeUnused(in: folder, keep: writer.bodyStores)
-            for old in ["build-v4.bin", "build-v3.bin", "build-v2.bin", "build-v1.bin", "build.bin"] {  // earlier formats
+            for old in ["build-v5.bin", "build-v4.bin", "build-v3.bin", "build-v2.bin", "build-v1.bin", "build.bin"] {  // earlier formats
                 unlink(folder.appendingPathComponent(old).path)
             }
         }

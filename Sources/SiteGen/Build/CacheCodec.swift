@@ -206,7 +206,8 @@ extension CacheWriter {
 
 extension CacheWriter {
     /// A body's terms: whether there are any, the number of their source (`termSources`), the word
-    /// count, then the entries: a reference into a kept body store (1), or the bytes (0).
+    /// count, whether the summary repeats the body, then the entries: a reference into a kept body
+    /// store (1), or the bytes (0).
     mutating func terms(_ terms: BodyTerms?) {
         bool(terms != nil)
         guard let terms else { return }
@@ -217,6 +218,7 @@ extension CacheWriter {
         }
         int(termSourceNumbers[key]!)
         int(terms.words)
+        bool(terms.summaryRepeats)
         if case .stored(let store, let slice) = terms.entries, let name = store.name {
             bodyStores.insert(name)
             int(1); string(name); int(slice.offset); int(slice.count)
@@ -264,7 +266,7 @@ extension CacheReader {
         let number = try int()
         guard number >= 0, number < 1 << 20 else { throw Corrupt() }
         while termSourceList.count <= number { termSourceList.append(TermSource(terms: [])) }
-        let words = try int()
+        let words = try int(), summaryRepeats = try bool()
         switch try int() {
         case 0:
             let count = try int()
@@ -272,12 +274,14 @@ extension CacheReader {
             var entries: [UInt8] = []
             entries.reserveCapacity(count)
             for _ in 0..<count { entries.append(try byte()) }
-            return BodyTerms(source: termSourceList[number], entries: .memory(entries), words: words)
+            return BodyTerms(source: termSourceList[number], entries: .memory(entries), words: words,
+                             summaryRepeats: summaryRepeats)
         case 1:
             let name = try string()
             let slice = BodyStore.Slice(offset: try int(), count: try int())
             guard let store = try bodyStore(name), store.contains(slice) else { throw Corrupt() }
-            return BodyTerms(source: termSourceList[number], entries: .stored(store, slice), words: words)
+            return BodyTerms(source: termSourceList[number], entries: .stored(store, slice), words: words,
+                             summaryRepeats: summaryRepeats)
         default:
             throw Corrupt()
         }

@@ -20,6 +20,10 @@ struct BodyTerms: Sendable {
     var entries: Entries
     /// Indexed words in the body (stop words not counted): the body's share of the document length.
     var words: Int
+    /// Whether the article's summary repeats the start of its body (`SearchDocument.summaryRepeats`),
+    /// found while parsing, when the plain text was there: the index and the search results then read
+    /// none of it for that (the body store keeps only what a result shows, `MarkdownBody.forSearch`).
+    var summaryRepeats = false
 
     var entryBytes: [UInt8] {
         switch entries {
@@ -48,8 +52,8 @@ struct BodyTerms: Sendable {
         return TermSource.pool.borrow { source in source.analyse(text) }
     }
 
-    /// How much of an article's plain text the build keeps once its terms are counted: what a search
-    /// result shows of it (`SearchManifest.fragment`) and what tells whether the summary repeats it.
+    /// How much of an article's plain text tells whether its summary repeats it, and holds what a search
+    /// result shows of it (`SearchManifest.fragment`).
     static func keptPlainText(summary: String) -> Int {
         max(4 * (SearchManifest.snippetTextLimit + 1), summary.utf8.count + 256)
     }
@@ -57,7 +61,7 @@ struct BodyTerms: Sendable {
     /// Same terms with the same counts: the same entries of one source, else compared as terms.
     static func same(_ a: BodyTerms?, _ b: BodyTerms?) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
-        guard a.words == b.words else { return false }
+        guard a.words == b.words, a.summaryRepeats == b.summaryRepeats else { return false }
         if a.source === b.source {
             switch (a.entries, b.entries) {
             case (.stored(let x, let s), .stored(let y, let t)) where x === y && s == t: return true

@@ -236,10 +236,11 @@ struct SearchAnalysis {
 
         /// Counts one document's terms and appends its entries.
         mutating func analyse(_ document: UnsafePointer<SearchDocument>) {
-            // Read once, as bytes (it may come from the body store; no String is made of it). With
-            // terms counted while parsing, the plain text is only the body's start.
-            let body = document.pointee.text.plainTextBytes
-            let repeats = document.pointee.summaryRepeats(bytes: body)
+            // A body whose terms were counted while parsing knows whether the summary repeats it;
+            // another is read once, as bytes (it may come from the body store; no String is made of it).
+            let terms = document.pointee.text.terms
+            let body = terms == nil ? document.pointee.text.plainTextBytes : []
+            let repeats = terms?.summaryRepeats ?? document.pointee.summaryRepeats(bytes: body)
             add(document.pointee.title, weight: SearchAnalysis.titleWeight, flag: SearchAnalysis.inTitle, counts: false)
             for name in document.pointee.authorNames {
                 add(name, weight: SearchAnalysis.authorWeight, flag: SearchAnalysis.inAuthor, counts: false)
@@ -248,7 +249,7 @@ struct SearchAnalysis {
                 add(name, weight: SearchAnalysis.categoryWeight, flag: 0, counts: false)
             }
             if !repeats { add(document.pointee.summary, weight: 1, flag: 0, counts: true) }
-            if let terms = document.pointee.text.terms {
+            if let terms {
                 add(terms)
             } else {
                 body.withUnsafeBufferPointer { add(bytes: $0, weight: 1, flag: 0, counts: true) }

@@ -22,16 +22,22 @@ public struct SearchDocument: Sendable, Equatable {
     var summaryRepeatsBody: Bool { summaryRepeats(body) }
 
     /// `summaryRepeats` for a body read as bytes: compared as bytes when ASCII, else as a String.
-    func summaryRepeats(bytes body: [UInt8]) -> Bool {
-        var summary = self.summary
-        let ascii = summary.withUTF8 { s in body.withUnsafeBufferPointer { Self.asciiSummaryRepeatsBody(s, $0) } }
-        return ascii ?? summaryRepeats(String(decoding: body, as: UTF8.self))
-    }
+    func summaryRepeats(bytes body: [UInt8]) -> Bool { Self.summaryRepeats(summary, bytes: body) }
 
     /// `summaryRepeatsBody` for a body already read.
-    func summaryRepeats(_ body: String) -> Bool {
-        if let answer = Self.asciiSummaryRepeatsBody(summary, body) { return answer }
-        let summary = self.summary.hasSuffix("…") ? String(self.summary.dropLast()) : self.summary
+    func summaryRepeats(_ body: String) -> Bool { Self.summaryRepeats(summary, body) }
+
+    /// Whether `summary` (but a final "…") is the start of `body` (the plain text, or a start of it
+    /// at least 256 bytes longer than the summary: `BodyTerms.keptPlainText`).
+    static func summaryRepeats(_ summary: String, bytes body: [UInt8]) -> Bool {
+        var summary = summary
+        let ascii = summary.withUTF8 { s in body.withUnsafeBufferPointer { asciiSummaryRepeatsBody(s, $0) } }
+        return ascii ?? summaryRepeats(summary, String(decoding: body, as: UTF8.self))
+    }
+
+    static func summaryRepeats(_ summary: String, _ body: String) -> Bool {
+        if let answer = asciiSummaryRepeatsBody(summary, body) { return answer }
+        let summary = summary.hasSuffix("…") ? String(summary.dropLast()) : summary
         return !summary.isEmpty && body.hasPrefix(summary)
     }
 

@@ -102,8 +102,17 @@ public enum SearchManifest {
         // Only the start of the body is shown: enough bytes for `snippetTextLimit` + 1 scalars, and for
         // the summary comparison (the summary's bytes and a margin for a grapheme that continues).
         // Read as bytes: the text is valid UTF-8, and a String of it was checked again (0.5% of a build).
-        let body = document.text.plainTextPrefixBytes(maximum: max(4 * (snippetTextLimit + 1), document.summary.utf8.count + 256))
-        if !document.summary.isEmpty, !document.summaryRepeats(bytes: body) { field(",\"s\":", document.summary) }
+        // An article's body counted while parsing holds just the excerpt and knows whether the summary
+        // repeats it (`MarkdownBody.forSearch`).
+        let body: [UInt8], repeats: Bool
+        if let terms = document.text.terms {
+            body = document.text.plainTextBytes
+            repeats = terms.summaryRepeats
+        } else {
+            body = document.text.plainTextPrefixBytes(maximum: max(4 * (snippetTextLimit + 1), document.summary.utf8.count + 256))
+            repeats = document.summaryRepeats(bytes: body)
+        }
+        if !document.summary.isEmpty, !repeats { field(",\"s\":", document.summary) }
         name(",\"b\":")
         body.withUnsafeBufferPointer { body in
             JSONText.append(bytes: UnsafeBufferPointer(rebasing: body[..<excerptLength(body, limit: snippetTextLimit)]), to: &out)
