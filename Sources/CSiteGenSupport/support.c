@@ -131,13 +131,25 @@ size_t sitegen_escape(const unsigned char *text, size_t count, int xml, unsigned
        bytes past `capacity`: tcmalloc's free lists were the first to show it.) */
     while (index < count && written + 30 <= capacity) {
 #if defined(__SSE2__)
-        if (index + 16 <= count) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
+        {
+            /* The last bytes (fewer than 16) go through a copy padded with spaces, which no mode flags:
+               most texts a page escapes are a few dozen bytes, and a byte-at-a-time tail was most of
+               their cost. */
+            size_t left = count - index, step = left < 16 ? left : 16;
+            __m128i x;
+            if (left >= 16) {
+                x = _mm_loadu_si128((const __m128i *)(text + index));
+            } else {
+                unsigned char padded[16];
+                memset(padded, ' ', sizeof padded);
+                memcpy(padded, text + index, left);
+                x = _mm_loadu_si128((const __m128i *)padded);
+            }
             unsigned flagged = escape_mask(x, xml);
             _mm_storeu_si128((__m128i *)(out + written), x);  /* the clean bytes before the first flagged one */
             if (flagged == 0) {
-                index += 16;
-                written += 16;
+                index += step;
+                written += step;
                 continue;
             }
             unsigned clean = (unsigned)__builtin_ctz(flagged);
