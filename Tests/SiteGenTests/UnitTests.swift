@@ -691,3 +691,23 @@ final class CDATACollector: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { text += String(decoding: CDATABlock, as: UTF8.self) }
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 }
+
+@Suite struct ArrangeTests {
+    /// `Array.arrange(by:)` (the assembler's move into newest-first order) puts the elements exactly
+    /// where a copy through the order would, for permutations with every kind of cycle.
+    @Test func arrangingByAnOrderEqualsMappingThroughIt() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 3, 7, 64, 257] {
+            for _ in 0..<20 {
+                let order = Array(0..<count).shuffled(using: &generator)
+                var items = (0..<count).map { "item \($0)" }
+                let expected = order.map { items[$0] }
+                items.arrange(by: order)
+                #expect(items == expected, "order \(order)")
+            }
+        }
+        var reversed = [1, 2, 3, 4, 5]
+        reversed.arrange(by: [4, 3, 2, 1, 0])
+        #expect(reversed == [5, 4, 3, 2, 1])
+    }
+}

@@ -144,7 +144,9 @@ public actor IncrementalBuilder {
                   document.categories.allSatisfy({ site.category(Slug.make($0.value))?.name == $0.value }),
                   (document.summary ?? "") == old.summary, document.image == old.image,
                   document.aliases.map({ $0.value }) == old.aliases.map({ $0.value }) else { return nil }
-            site.articles[index] = SiteAssembler.article(from: document, authors: old.authors, categories: old.categories)
+            site.articles[index] = withUnsafePointer(to: document) {
+                SiteAssembler.article(from: $0, authors: old.authors, categories: old.categories)
+            }
             edited.append(index)
         }
         let jobs = edited.map { ArticlePipeline.job(site, index: $0) }

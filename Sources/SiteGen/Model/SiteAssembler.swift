@@ -21,67 +21,77 @@ public enum SiteAssembler {
 
         var articles: [Article] = []
         // Indices are sorted, not the documents: moving ~10,000 large structs was most of this step.
+        // Read in place: `documents[index]` copied the whole document (a retain and a release of each
+        // of its fields) for each comparison and each article.
         let documents = store.articles
-        for index in documents.indices.sorted(by: { documents[$0].path < documents[$1].path }) {
-            let document = documents[index]
-            if document.draft && !options.drafts { continue }
-            if document.date.value > options.now && !options.future { continue }
-            var authorList: [String] = []
-            for author in document.authors {
-                if authorList.contains(author.value) {
-                    diagnostics.append(.error(document.path, author.position, "author '\(author.value)' is listed twice",
-                                              hint: "remove the second '\(author.value)'"))
-                } else if !authorSlugs.contains(author.value) {
-                    diagnostics.append(.error(document.path, author.position,
-                        "unknown author '\(author.value)'" + Suggestions.didYouMean(author.value, in: authorSlugs),
-                        hint: "authors are the files in content/authors/ (slug = file name)"))
-                } else {
-                    authorList.append(author.value)
-                }
-            }
-            var categoryList: [String] = []
-            for category in document.categories {
-                let slug = Slug.make(category.value)
-                if slug.isEmpty {
-                    diagnostics.append(.error(document.path, category.position,
-                                              "category '\(category.value)' has no letters or digits",
-                                              hint: "a category's URL is made from its letters and digits; name it with words"))
-                    continue
-                }
-                if categoryList.contains(slug) {
-                    diagnostics.append(.error(document.path, category.position,
-                                              "category '\(category.value)' is listed twice",
-                                              hint: "names that differ only in case or punctuation are one category; keep one"))
-                    continue
-                }
-                if categoriesBySlug[slug] == nil {
-                    if let near = Suggestions.closest(to: slug, in: filedCategories) {
-                        diagnostics.append(.warning(document.path, category.position,
-                            "new category '\(category.value)' (did you mean '\(categoriesBySlug[near]!.name)'?)"))
+        let byPath = documents.withUnsafeBufferPointer { all in
+            all.indices.sorted { (all.baseAddress! + $0).pointee.path < (all.baseAddress! + $1).pointee.path }
+        }
+        documents.withUnsafeBufferPointer { all in
+            for index in byPath {
+                let document = all.baseAddress! + index
+                if document.pointee.draft && !options.drafts { continue }
+                if document.pointee.date.value > options.now && !options.future { continue }
+                var authorList: [String] = []
+                for author in document.pointee.authors {
+                    if authorList.contains(author.value) {
+                        diagnostics.append(.error(document.pointee.path, author.position, "author '\(author.value)' is listed twice",
+                                                  hint: "remove the second '\(author.value)'"))
+                    } else if !authorSlugs.contains(author.value) {
+                        diagnostics.append(.error(document.pointee.path, author.position,
+                            "unknown author '\(author.value)'" + Suggestions.didYouMean(author.value, in: authorSlugs),
+                            hint: "authors are the files in content/authors/ (slug = file name)"))
+                    } else {
+                        authorList.append(author.value)
                     }
-                    categoriesBySlug[slug] = Category(slug: slug, name: category.value, description: nil)
                 }
-                categoryList.append(slug)
+                var categoryList: [String] = []
+                for category in document.pointee.categories {
+                    let slug = Slug.make(category.value)
+                    if slug.isEmpty {
+                        diagnostics.append(.error(document.pointee.path, category.position,
+                                                  "category '\(category.value)' has no letters or digits",
+                                                  hint: "a category's URL is made from its letters and digits; name it with words"))
+                        continue
+                    }
+                    if categoryList.contains(slug) {
+                        diagnostics.append(.error(document.pointee.path, category.position,
+                                                  "category '\(category.value)' is listed twice",
+                                                  hint: "names that differ only in case or punctuation are one category; keep one"))
+                        continue
+                    }
+                    if categoriesBySlug[slug] == nil {
+                        if let near = Suggestions.closest(to: slug, in: filedCategories) {
+                            diagnostics.append(.warning(document.pointee.path, category.position,
+                                "new category '\(category.value)' (did you mean '\(categoriesBySlug[near]!.name)'?)"))
+                        }
+                        categoriesBySlug[slug] = Category(slug: slug, name: category.value, description: nil)
+                    }
+                    categoryList.append(slug)
+                }
+                if sections[document.pointee.section] == nil {
+                    sections[document.pointee.section] = defaultSection(document.pointee.section)
+                    diagnostics.append(Diagnostic(.warning, file: "content/\(document.pointee.section)/_index.md",
+                        "section '\(document.pointee.section)' has no _index.md; using the title '\(document.pointee.section.capitalized)'"))
+                }
+                articles.append(article(from: document, authors: authorList, categories: categoryList))
             }
-            if sections[document.section] == nil {
-                sections[document.section] = defaultSection(document.section)
-                diagnostics.append(Diagnostic(.warning, file: "content/\(document.section)/_index.md",
-                    "section '\(document.section)' has no _index.md; using the title '\(document.section.capitalized)'"))
-            }
-            articles.append(article(from: document, authors: authorList, categories: categoryList))
         }
         // Compared in place: `unsorted[i]` copied a whole `Article` (a retain and a release of each
-        // of its fields) twice per comparison.
-        let unsorted = articles
-        articles = unsorted.withUnsafeBufferPointer { all in
-            all.indices.sorted { newestFirst(all.baseAddress! + $0, all.baseAddress! + $1) }.map { all[$0] }
+        // of its fields) twice per comparison; then moved into that order by swaps, not copied.
+        let newest = articles.withUnsafeBufferPointer { all in
+            all.indices.sorted { newestFirst(all.baseAddress! + $0, all.baseAddress! + $1) }
         }
+        articles.arrange(by: newest)
 
         var bySection: [String: [Int]] = [:], byAuthor: [String: [Int]] = [:], byCategory: [String: [Int]] = [:]
-        for (index, article) in articles.enumerated() {
-            bySection[article.section, default: []].append(index)
-            for author in article.authors { byAuthor[author, default: []].append(index) }
-            for category in article.categories { byCategory[category, default: []].append(index) }
+        articles.withUnsafeBufferPointer { all in  // in place: `enumerated()` copied each article
+            for index in all.indices {
+                let article = all.baseAddress! + index
+                bySection[article.pointee.section, default: []].append(index)
+                for author in article.pointee.authors { byAuthor[author, default: []].append(index) }
+                for category in article.pointee.categories { byCategory[category, default: []].append(index) }
+            }
         }
         let sortedSections = sections.values.sorted { $0.slug < $1.slug }
         let categories = categoriesBySlug.values.sorted {
@@ -146,17 +156,20 @@ public enum SiteAssembler {
                        introHTML: "", sourcePath: "content/\(slug)/_index.md")
     }
 
-    static func article(from document: ArticleDocument, authors: [String], categories: [String]) -> Article {
-        let summary = document.summary ?? ""  // set by the decoder: front matter, else the first paragraph
-        var fingerprint = document.fingerprint
+    /// The article of `document`, read through a pointer (a copy of the document retained and released
+    /// each of its fields).
+    static func article(from document: UnsafePointer<ArticleDocument>, authors: [String], categories: [String]) -> Article {
+        let d = document
+        let summary = d.pointee.summary ?? ""  // set by the decoder: front matter, else the first paragraph
+        var fingerprint = d.pointee.fingerprint
         fingerprint.add(authors)
         fingerprint.add(categories)
-        return Article(sourcePath: document.path, section: document.section, slug: document.slug.value,
-                       slugPosition: document.slug.position, title: document.title, date: document.date.value, updated: document.updated,
-                       authors: authors, categories: categories, summary: summary, image: document.image,
-                       draft: document.draft, aliases: document.aliases, params: document.params,
-                       body: document.body.body,
-                       wordCount: document.body.wordCount, fingerprint: fingerprint)
+        return Article(sourcePath: d.pointee.path, section: d.pointee.section, slug: d.pointee.slug.value,
+                       slugPosition: d.pointee.slug.position, title: d.pointee.title, date: d.pointee.date.value,
+                       updated: d.pointee.updated, authors: authors, categories: categories, summary: summary,
+                       image: d.pointee.image, draft: d.pointee.draft, aliases: d.pointee.aliases,
+                       params: d.pointee.params, body: d.pointee.body.body,
+                       wordCount: d.pointee.body.wordCount, fingerprint: fingerprint)
     }
 }
 
@@ -271,5 +284,24 @@ enum Summary {
         var end = words[..<limit].lastIndex(of: 32) ?? limit
         while end > 0, [44, 59, 58, 46, 45].contains(words[end - 1]) { end -= 1 }  // , ; : . -
         return String(decoding: words[..<end], as: UTF8.self) + "…"
+    }
+}
+
+extension Array {
+    /// Puts the element that was at `order[k]` at `k`, for every `k` (`order` is a permutation of the
+    /// indices), following each cycle with swaps: the elements are moved, never copied.
+    mutating func arrange(by order: [Int]) {
+        precondition(order.count == count, "not a permutation of the indices")
+        var done = [Bool](repeating: false, count: count)
+        for start in indices where !done[start] {
+            var position = start
+            while true {
+                done[position] = true
+                let from = order[position]
+                if from == start { break }
+                swapAt(position, from)
+                position = from
+            }
+        }
     }
 }

@@ -33,16 +33,21 @@ enum ArticlePipeline {
                 for neighbour in [older, newer] {
                     // Through the pointer: `articles[$0].title` copied the whole neighbour first.
                     hash.add(neighbour.map { (articles.baseAddress! + $0).pointee.title } ?? "")
-                    hash.add(neighbour.map { (articles.baseAddress! + $0).pointee.path } ?? "")
+                    hash.add(neighbour.map { Self.path(articles.baseAddress! + $0) } ?? "")
                 }
             }
-            return RenderJob.page(path: article.pointee.path, kind: .article, owner: article.pointee.sourcePath,
+            return RenderJob.page(path: Self.path(article), kind: .article, owner: article.pointee.sourcePath,
                                   position: article.pointee.slugPosition,
                                   lastModified: article.pointee.updated ?? article.pointee.date,
                                   fingerprint: fingerprint) { env in
                 env.render(.article, context(env.contexts, index: index, older: older, newer: newer))
             }
         }
+    }
+
+    /// `Article.path` through a pointer (`pointee.path`, a computed property, copied the whole article).
+    static func path(_ article: UnsafePointer<Article>) -> String {
+        Article.path(section: article.pointee.section, slug: article.pointee.slug)
     }
 
     static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> TemplateFields {

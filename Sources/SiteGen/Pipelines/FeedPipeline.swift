@@ -54,7 +54,14 @@ enum FeedPipeline {
                      indices: [Int]) -> [UInt8] {
         let site = contexts.site
         let urls = site.urls, dates = site.dates
-        let updated = indices.map { site.articles[$0].updated ?? site.articles[$0].date }.max() ?? site.buildDate
+        // Through a pointer: `site.articles[$0].updated ?? …` copied each article of the list (a retain
+        // and a release of every field), for every feed.
+        let updated = site.articles.withUnsafeBufferPointer { articles in
+            indices.map { index -> Date in
+                let article = articles.baseAddress! + index
+                return article.pointee.updated ?? article.pointee.date
+            }.max()
+        } ?? site.buildDate
         var xml = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(XML.escape(site.config.language))">

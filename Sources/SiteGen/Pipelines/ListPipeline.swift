@@ -51,7 +51,9 @@ enum ListPipeline {
                          description: String, owner: String, image: String? = nil,
                          extra: @escaping @Sendable (Contexts) -> TemplateFields) -> [RenderJob] {
         let pager = Pager(basePath: basePath, count: indices.count, perPage: site.config.perPage)
-        let newest = indices.first.map { site.articles[$0].updated ?? site.articles[$0].date }
+        let newest = indices.first.map { index in
+            site.articles.withUnsafeBufferPointer { ($0.baseAddress! + index).pointee.updated ?? ($0.baseAddress! + index).pointee.date }
+        }
         return (1...pager.pageCount).map { number in
             let fingerprint = site.fingerprint("list") { hash in
                 hash.add(kind.rawValue)
