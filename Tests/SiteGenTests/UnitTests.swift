@@ -368,6 +368,29 @@ struct UnitTests {
 
 /// Article bodies in the scratch file read back exactly, whatever their size and script.
 @Suite struct BodyStoreTests {
+    /// Moved to a store, an article's search excerpt and term counts also stay in memory while the
+    /// store's budget lasts; read from memory or from the store, they are the same bytes.
+    @Test func searchTextStaysInMemoryWithinTheBudget() throws {
+        let store = try #require(BodyStore(scratchIn: FileManager.default.temporaryDirectory))
+        let texts = (0..<6).map { n in (0..<200).map { "word\(n) term\($0 % 37)" }.joined(separator: " ") }
+        var bodies = texts.map { MarkdownBody(html: Array("<p>\($0)</p>".utf8), plainText: Array($0.utf8)).forSearch(summary: "") }
+        let expected = bodies.map { ($0.plainTextBytes, $0.terms!.entryBytes) }
+        store.keptLimit = expected.prefix(3).reduce(0) { $0 + $1.0.count + $1.1.count }
+        MarkdownBody.move(&bodies, to: store)
+        let kept = [true, true, true, false, false, false]
+        #expect(bodies.map { $0.plainTextCopy != nil } == kept)
+        #expect(bodies.map { $0.terms!.entriesCopy != nil } == kept)
+        for (body, (text, entries)) in zip(bodies, expected) {
+            guard case .stored = body.storage, case .stored = body.terms!.entries else { Issue.record("not moved"); continue }
+            #expect(body.plainTextBytes == text && body.terms!.entryBytes == entries)
+            #expect(body.plainTextPrefixBytes(maximum: 10) == Array(text.prefix(10)))
+            var fromStore = body
+            fromStore.plainTextCopy = nil
+            fromStore.terms!.entriesCopy = nil
+            #expect(fromStore.plainTextBytes == text && fromStore.terms!.entryBytes == entries)
+        }
+    }
+
     @Test func bodiesReadBackExactly() throws {
         let store = try #require(BodyStore(scratchIn: FileManager.default.temporaryDirectory))
         let texts = ["", "<p>Hello</p>\n", "한국어 “quotes” & <tags>\r\n", String(repeating: "ab€", count: 300_000)]

@@ -33,6 +33,21 @@ public final class BodyStore: @unchecked Sendable {
     /// Set by the build cache: bodies still needed from this (older) store are copied into the new
     /// store by `MarkdownBody.move(to:)`, so that the file can be deleted (see `BuildCache.retire`).
     var retiring = false
+    /// Bytes of search excerpts and term counts that bodies moved here also keep in memory (`keep`).
+    private var kept = 0
+    /// At most this many: at 10,000 articles all of them (~21 MB), at 100,000 about a quarter.
+    var keptLimit = 48 << 20
+
+    /// Whether a body moved here may also keep `count` bytes of what search reads in memory, counted
+    /// against `keptLimit`: the index and the search results then read them without a pread(2) each
+    /// (20,000 at 10k articles).
+    func keep(_ count: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard kept + count <= keptLimit else { return false }
+        kept += count
+        return true
+    }
 
     private init(descriptor: Int32, name: String?, path: String?, end: Int) {
         self.descriptor = descriptor
@@ -228,6 +243,9 @@ public struct MarkdownBody: Sendable, Equatable {
 
     var storage: Storage
     var terms: BodyTerms?
+    /// The plain text, also kept in memory when the storage is a store (an article's search excerpt,
+    /// within the store's `keptLimit`); nil otherwise.
+    var plainTextCopy: [UInt8]?
 
     public init(html: String, plainText: String) {
         storage = .memory(html: Array(html.utf8), plainText: Array(plainText.utf8))
@@ -252,6 +270,7 @@ public struct MarkdownBody: Sendable, Equatable {
     }
 
     var plainTextBytes: [UInt8] {
+        if let plainTextCopy { return plainTextCopy }
         switch storage {
         case .memory(_, let plainText): return plainText
         case .stored(let store, _, let plainText): return store.bytes(plainText)
@@ -265,6 +284,7 @@ public struct MarkdownBody: Sendable, Equatable {
 
     /// `plainTextPrefix` as bytes.
     func plainTextPrefixBytes(maximum: Int) -> [UInt8] {
+        if let plainTextCopy, plainTextCopy.count <= maximum { return plainTextCopy }
         switch storage {
         case .memory(_, let plainText):
             return plainText.count <= maximum ? plainText
@@ -321,7 +341,7 @@ public struct MarkdownBody: Sendable, Equatable {
     /// for the file.
     static func move(_ bodies: inout [MarkdownBody], to store: BodyStore) {
         var parts: [[UInt8]] = []
-        var moved: [(index: Int, html: Int, plainText: Int, terms: Int?)] = []
+        var moved: [(index: Int, html: Int, plainText: [UInt8], terms: [UInt8]?)] = []
         for index in bodies.indices {
             let html: [UInt8], plainText: [UInt8]
             switch bodies[index].storage {
@@ -332,17 +352,22 @@ public struct MarkdownBody: Sendable, Equatable {
             }
             let terms = bodies[index].terms?.entryBytes
             parts += [html, plainText, terms ?? []]
-            moved.append((index, html.count, plainText.count, terms?.count))
+            moved.append((index, html.count, plainText, terms))
         }
         guard !moved.isEmpty, let whole = store.write(parts) else { return }
         var offset = whole.offset
         for (index, html, plainText, terms) in moved {
+            // An article's excerpt and term counts (what the search index reads of it) stay in memory
+            // too, within the store's budget.
+            let keeps = terms.map { store.keep(plainText.count + $0.count) } ?? false
+            bodies[index].plainTextCopy = keeps ? plainText : nil
             bodies[index].storage = .stored(store, html: Slice(offset: offset, count: html),
-                                            plainText: Slice(offset: offset + html, count: plainText))
-            offset += html + plainText
+                                            plainText: Slice(offset: offset + html, count: plainText.count))
+            offset += html + plainText.count
             if let terms {
-                bodies[index].terms!.entries = .stored(store, Slice(offset: offset, count: terms))
-                offset += terms
+                bodies[index].terms!.entriesCopy = keeps ? terms : nil
+                bodies[index].terms!.entries = .stored(store, Slice(offset: offset, count: terms.count))
+                offset += terms.count
             }
         }
     }

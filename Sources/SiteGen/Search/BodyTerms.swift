@@ -18,6 +18,8 @@ struct BodyTerms: Sendable {
 
     var source: TermSource
     var entries: Entries
+    /// The entries, also kept in memory when they are in a store (see `MarkdownBody.plainTextCopy`).
+    var entriesCopy: [UInt8]?
     /// Indexed words in the body (stop words not counted): the body's share of the document length.
     var words: Int
     /// Whether the article's summary repeats the start of its body (`SearchDocument.summaryRepeats`),
@@ -26,6 +28,7 @@ struct BodyTerms: Sendable {
     var summaryRepeats = false
 
     var entryBytes: [UInt8] {
+        if let entriesCopy { return entriesCopy }
         switch entries {
         case .memory(let bytes): return bytes
         case .stored(let store, let slice): return store.bytes(slice)
