@@ -67,10 +67,11 @@ public struct ContentLoader: Sendable {
             var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
                 let stamp = stamps[file.path] ?? folder.stamp(file.path) ?? .missing
                 if stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
-                let (loaded, diagnostics) = self.load(file, size: stamp == .missing ? nil : stamp.size, folder: folder)
+                let (loaded, diagnostics) = self.load(file, size: stamp == .missing ? nil : stamp.size, folder: folder,
+                                                      defersSearchTerms: true)
                 return (BuildCache.Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics), true)
             }
-            if let bodies { Self.moveBodies(of: &results, to: bodies) }
+            Self.finishArticles(of: &results, to: bodies)
             return results
         }
         let store = Self.store(inventory, results.lazy.map { ($0.0.loaded, $0.0.diagnostics) })
@@ -82,15 +83,23 @@ public struct ContentLoader: Sendable {
         return (store, entries, results.count { $0.fresh })
     }
 
-    /// The articles' bodies go to `store` with one write per chunk of files, and what only decoding
-    /// needed (the first paragraph, from which the summary was made, and the headings) is dropped.
-    static func moveBodies(of results: inout [(BuildCache.Entry, fresh: Bool)], to store: BodyStore) {
+    /// The articles of a chunk of files just loaded: their search terms are counted one article after
+    /// another with one term table (`MarkdownBody.forDeferredSearch`), their bodies go to `store` with
+    /// one write, and what only decoding needed (the first paragraph, from which the summary was made,
+    /// and the headings) is dropped.
+    static func finishArticles(of results: inout [(BuildCache.Entry, fresh: Bool)], to store: BodyStore?) {
         var articles: [(index: Int, document: ArticleDocument)] = []
         for index in results.indices {
             if case .article(let document) = results[index].0.loaded { articles.append((index, document)) }
         }
+        guard !articles.isEmpty else { return }
         var bodies = articles.map(\.document.body.body)
-        MarkdownBody.move(&bodies, to: store)
+        if bodies.contains(where: { $0.pendingSearch != nil }) {
+            TermSource.pool.borrow { source in
+                for index in bodies.indices { bodies[index].finishSearch(with: source) }
+            }
+        }
+        if let store { MarkdownBody.move(&bodies, to: store) }
         for (number, (index, var document)) in articles.enumerated() {
             document.body.body = bodies[number]
             document.body.firstParagraph = ""
@@ -120,7 +129,9 @@ public struct ContentLoader: Sendable {
 
     /// Reads, decodes and parses one file. `size` is its size when a stamp of it was just taken (the
     /// read then needs no fstat(2) of its own; a file that changed since is still read whole).
-    func load(_ file: ContentInventory.MarkdownFile, size: Int? = nil, folder: SourceFolder? = nil) -> (Loaded, [Diagnostic]) {
+    /// With `defersSearchTerms`, an article's search terms are left to count (`finishArticles`).
+    func load(_ file: ContentInventory.MarkdownFile, size: Int? = nil, folder: SourceFolder? = nil,
+              defersSearchTerms: Bool = false) -> (Loaded, [Diagnostic]) {
         let path = file.path
         let split: SplitDocument
         let fingerprint: Fingerprint
@@ -149,7 +160,8 @@ public struct ContentLoader: Sendable {
         }
         var fields = YAMLFields(yaml: split.yaml, file: path, firstLine: split.yamlFirstLine)
         guard fields.parsed else { return (.none, fields.diagnostics) }
-        let decoder = DocumentDecoder(config: config, markdown: markdown)
+        var decoder = DocumentDecoder(config: config, markdown: markdown)
+        decoder.defersSearchTerms = defersSearchTerms
         let loaded: Loaded
         switch file.role {
         case .article(let section): loaded = decoder.article(path, section, split, &fields)

@@ -4,6 +4,8 @@ import Foundation
 struct DocumentDecoder {
     let config: SiteConfig
     let markdown: MarkdownRenderer
+    /// Whether an article's search terms are left for the caller to count (`MarkdownBody.finishSearch`).
+    var defersSearchTerms = false
 
     static let articleKeys = ["title", "date", "authors", "categories", "summary", "image", "image_alt",
                               "image_credit", "draft", "slug", "updated", "aliases"]
@@ -38,7 +40,8 @@ struct DocumentDecoder {
             authorsPosition: fields.field("authors")?.position ?? .start,
             categories: categories.map { Located($0.0, at: $0.1) }, summary: summary, image: image,
             draft: draft, aliases: aliases,
-            params: FrontMatterParams.collect(fields, known: Self.articleKeys), body: body.kept(forSearchWith: summary)))
+            params: FrontMatterParams.collect(fields, known: Self.articleKeys),
+            body: defersSearchTerms ? body.kept(forDeferredSearchWith: summary) : body.kept(forSearchWith: summary)))
     }
 
     func author(_ path: String, _ split: SplitDocument, _ fields: inout YAMLFields) -> ContentLoader.Loaded {

@@ -46,6 +46,12 @@ public struct MarkdownResult: Sendable, Equatable {
     func kept(forSearchWith summary: String) -> MarkdownResult {
         MarkdownResult(body: body.forSearch(summary: summary), firstParagraph: "", wordCount: wordCount, headings: [])
     }
+
+    /// The same with the terms left to count (`MarkdownBody.forDeferredSearch`).
+    func kept(forDeferredSearchWith summary: String) -> MarkdownResult {
+        MarkdownResult(body: body.forDeferredSearch(summary: summary), firstParagraph: "", wordCount: wordCount,
+                       headings: [])
+    }
 }
 
 /// Converts Markdown to HTML with cmark-gfm (tables, footnotes, strikethrough, autolinks, task lists,
