@@ -238,6 +238,20 @@ import Testing
         }
     }
 
+    /// A body with more distinct words than a new source's counts have room for: the counts grow in the
+    /// middle of the text and every term keeps its count, in order of first appearance.
+    @Test func countsGrowInTheMiddleOfABody() {
+        let distinct = 9_000
+        let words = (0..<distinct).map { "w\($0)x" }
+        let text = (words + words.prefix(5_000) + ["w0x"]).joined(separator: " ")
+        let terms = BodyTerms.analyse(Array(text.utf8), source: TermSource())
+        let counts = terms.counts
+        #expect(counts.count == distinct)
+        #expect(counts.map(\.term) == words)
+        #expect(counts.enumerated().allSatisfy { index, entry in entry.count == (index == 0 ? 3 : index < 5_000 ? 2 : 1) })
+        #expect(terms.words == distinct + 5_001)
+    }
+
     /// Bodies whose terms were counted while parsing (`MarkdownBody.forSearch`), by several sources,
     /// some read back from the build cache's encoding, give the analysis of their whole plain text:
     /// the same terms in the same order, weights, flags and lengths.

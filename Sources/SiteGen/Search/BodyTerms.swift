@@ -127,18 +127,28 @@ final class TermSource: @unchecked Sendable {
         var words = 0
         text.withUnsafeBufferPointer { text in
             SearchText.withWords(in: text) { scanner in
+                // The counts' pointers and the number of ids touched in locals (registers), written back
+                // to `slots` only when it grows: updated in `slots` itself, every word read back and
+                // stored the count of touched ids, which the next word's store waited on.
+                var counts = slots.counts, touched = slots.touched, capacity = slots.capacity
+                var touchedCount = slots.touchedCount
                 while let (word, isASCII) = scanner.next() {
                     // Slot id + 1: stop words (id -1) are counted in slot 0 and dropped below, so that
                     // no branch goes either way with every word (one in six is a stop word).
                     let id = table.id(word, isASCII: isASCII)
                     let slot = Int(id) &+ 1
-                    if slot >= slots.capacity { slots.grow(slot + 1) }
-                    let count = slots.counts + slot
-                    slots.touched[slots.touchedCount] = id
-                    slots.touchedCount &+= count.pointee == 0 ? 1 : 0
+                    if slot >= capacity {
+                        slots.touchedCount = touchedCount
+                        slots.grow(slot + 1)
+                        (counts, touched, capacity) = (slots.counts, slots.touched, slots.capacity)
+                    }
+                    let count = counts + slot
+                    touched[touchedCount] = id
+                    touchedCount &+= count.pointee == 0 ? 1 : 0
                     count.pointee &+= 1
                     words &+= id >= 0 ? 1 : 0
                 }
+                slots.touchedCount = touchedCount
             }
         }
         self.table = table
