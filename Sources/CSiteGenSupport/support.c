@@ -231,3 +231,28 @@ const char *sitegen_malloc_library(void) {
     if (function == NULL || dladdr(function, &info) == 0) return NULL;
     return info.dli_fname;
 }
+
+size_t sitegen_json_clean_run(const unsigned char *text, size_t count) {
+    size_t index = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), lt = _mm_set1_epi8('<'),
+                  gt = _mm_set1_epi8('>'), amp = _mm_set1_epi8('&'), e2 = _mm_set1_epi8((char)0xE2);
+    for (; index + 16 <= count; index += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
+        /* Signed compares: bytes >= 0x80 are negative, so only 0x00-0x1F are controls. */
+        __m128i control = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+        __m128i flagged = _mm_or_si128(
+            _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, gt)),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, e2))));
+        unsigned mask = (unsigned)_mm_movemask_epi8(flagged);
+        if (mask) return index + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    for (; index < count; index++) {
+        unsigned char byte = text[index];
+        if (byte < 0x20 || byte == '"' || byte == '\\' || byte == '<' || byte == '>' || byte == '&' || byte == 0xE2)
+            return index;
+    }
+    return count;
+}

@@ -487,6 +487,33 @@ import Testing
 
     // MARK: JSON files
 
+    /// JSON strings (clean runs found 16 bytes at a time) against a scalar-by-scalar reference, with
+    /// every character that needs an escape, and 0xE2 characters that do not, at every offset.
+    @Test func jsonTextAgreesWithAReferenceAtEveryOffset() throws {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0..<0x20, 0x3C, 0x3E, 0x26, 0x2028, 0x2029: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        let pieces = ["a", "\"", "\\", "<", ">", "&", "\n", "\r", "\t", "\u{1}", "\u{1F}", "\u{2028}", "\u{2029}",
+                      "\u{2026}", "\u{2019}", "é", "한", "xyzxyzxyzxyzxyz", " "]
+        for text in piecedTexts(pieces, lengths: 0...48, count: 60, seed: 41) {
+            var out: [UInt8] = []
+            JSONText.append(text, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == reference(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test func hostileTextIsEscapedInTheJSON() throws {
         let hostile = "</script><script>alert(\"x\")</script> & \\ \u{2028} \u{1} ok"
         let quoted = JSONText.quoted(hostile)

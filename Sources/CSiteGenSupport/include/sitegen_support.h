@@ -106,4 +106,9 @@ static inline sitegen_window_bits sitegen_classify64(const unsigned char *p) {
 /// The file of the library whose `malloc` the process uses (dlsym + dladdr), or NULL.
 const char *sitegen_malloc_library(void);
 
+/// The length of the run at the start of `text` with no byte JSON text may need to escape (controls,
+/// `"`, `\\`, `<`, `>`, `&`) and no 0xE2 (which starts U+2028 and U+2029, and other characters): the bytes
+/// `JSONText` copies as they are, found 16 at a time with SSE2.
+size_t sitegen_json_clean_run(const unsigned char *text, size_t count);
+
 #endif

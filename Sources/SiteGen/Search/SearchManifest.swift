@@ -104,18 +104,21 @@ public enum SearchManifest {
         // Read as bytes: the text is valid UTF-8, and a String of it was checked again (0.5% of a build).
         // An article's body counted while parsing holds just the excerpt and knows whether the summary
         // repeats it (`MarkdownBody.forSearch`).
-        let body: [UInt8], repeats: Bool
+        let body: [UInt8], repeats: Bool, isExcerpt: Bool
         if let terms = document.text.terms {
             body = document.text.plainTextBytes
             repeats = terms.summaryRepeats
+            isExcerpt = true
         } else {
             body = document.text.plainTextPrefixBytes(maximum: max(4 * (snippetTextLimit + 1), document.summary.utf8.count + 256))
             repeats = document.summaryRepeats(bytes: body)
+            isExcerpt = false
         }
         if !document.summary.isEmpty, !repeats { field(",\"s\":", document.summary) }
         name(",\"b\":")
         body.withUnsafeBufferPointer { body in
-            JSONText.append(bytes: UnsafeBufferPointer(rebasing: body[..<excerptLength(body, limit: snippetTextLimit)]), to: &out)
+            let end = isExcerpt ? body.count : excerptLength(body, limit: snippetTextLimit)
+            JSONText.append(bytes: UnsafeBufferPointer(rebasing: body[..<end]), to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
