@@ -86,6 +86,12 @@ int sitegen_autolink_needs(const unsigned char *text, size_t count) {
 }
 
 #if defined(__SSE2__)
+/* 0xFF in each byte of `x` that is a control character (0x00-0x1F). Signed compares: bytes >= 0x80 are
+   negative, so they are not. */
+static inline __m128i control_bytes(__m128i x) {
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+}
+
 /* One bit a byte (byte k -> bit k) for the bytes of `x` that `sitegen_escape` must look at. */
 static inline unsigned escape_mask(__m128i x, int xml) {
     __m128i flagged = xml == SITEGEN_ESCAPE_CDATA ? _mm_cmpeq_epi8(x, _mm_set1_epi8(']')) : _mm_or_si128(
@@ -93,8 +99,7 @@ static inline unsigned escape_mask(__m128i x, int xml) {
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
                      _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))));
     if (xml) {
-        /* Signed compares: bytes >= 0x80 are negative, so only 0x00-0x1F are "control". */
-        __m128i control = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+        __m128i control = control_bytes(x);
         __m128i allowed = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(9)), _mm_cmpeq_epi8(x, _mm_set1_epi8(10))),
                                        _mm_cmpeq_epi8(x, _mm_set1_epi8(13)));
         flagged = _mm_or_si128(flagged, _mm_andnot_si128(allowed, control));
@@ -239,10 +244,8 @@ size_t sitegen_json_clean_run(const unsigned char *text, size_t count) {
                   gt = _mm_set1_epi8('>'), amp = _mm_set1_epi8('&'), e2 = _mm_set1_epi8((char)0xE2);
     for (; index + 16 <= count; index += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
-        /* Signed compares: bytes >= 0x80 are negative, so only 0x00-0x1F are controls. */
-        __m128i control = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
         __m128i flagged = _mm_or_si128(
-            _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash))),
+            _mm_or_si128(control_bytes(x), _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash))),
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, gt)),
                          _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, e2))));
         unsigned mask = (unsigned)_mm_movemask_epi8(flagged);

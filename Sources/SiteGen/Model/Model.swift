@@ -97,6 +97,16 @@ public struct Article: Sendable {
     /// `path` from the two fields it is made of (for readers that hold a pointer to an article:
     /// calling `path` on `pointee` copied the whole article first).
     static func path(section: String, slug: String) -> String { "\(section)/\(slug)/" }
+
+    /// `path` of the article at `article`, read through the pointer.
+    static func path(_ article: UnsafePointer<Article>) -> String {
+        path(section: article.pointee.section, slug: article.pointee.slug)
+    }
+
+    /// When the article at `article` last changed (`updated`, else `date`), read through the pointer.
+    static func lastChanged(_ article: UnsafePointer<Article>) -> Date {
+        article.pointee.updated ?? article.pointee.date
+    }
 }
 
 /// A standalone page such as About: `content/pages/<slug>.md`, served at `/<slug>/`.

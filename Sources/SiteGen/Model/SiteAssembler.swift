@@ -158,8 +158,7 @@ public enum SiteAssembler {
 
     /// The article of `document`, read through a pointer (a copy of the document retained and released
     /// each of its fields).
-    static func article(from document: UnsafePointer<ArticleDocument>, authors: [String], categories: [String]) -> Article {
-        let d = document
+    static func article(from d: UnsafePointer<ArticleDocument>, authors: [String], categories: [String]) -> Article {
         let summary = d.pointee.summary ?? ""  // set by the decoder: front matter, else the first paragraph
         var fingerprint = d.pointee.fingerprint
         fingerprint.add(authors)

@@ -33,21 +33,16 @@ enum ArticlePipeline {
                 for neighbour in [older, newer] {
                     // Through the pointer: `articles[$0].title` copied the whole neighbour first.
                     hash.add(neighbour.map { (articles.baseAddress! + $0).pointee.title } ?? "")
-                    hash.add(neighbour.map { Self.path(articles.baseAddress! + $0) } ?? "")
+                    hash.add(neighbour.map { Article.path(articles.baseAddress! + $0) } ?? "")
                 }
             }
-            return RenderJob.page(path: Self.path(article), kind: .article, owner: article.pointee.sourcePath,
+            return RenderJob.page(path: Article.path(article), kind: .article, owner: article.pointee.sourcePath,
                                   position: article.pointee.slugPosition,
-                                  lastModified: article.pointee.updated ?? article.pointee.date,
+                                  lastModified: Article.lastChanged(article),
                                   fingerprint: fingerprint) { env in
                 env.render(.article, context(env.contexts, index: index, older: older, newer: newer))
             }
         }
-    }
-
-    /// `Article.path` through a pointer (`pointee.path`, a computed property, copied the whole article).
-    static func path(_ article: UnsafePointer<Article>) -> String {
-        Article.path(section: article.pointee.section, slug: article.pointee.slug)
     }
 
     static func context(_ contexts: Contexts, index: Int, older: Int?, newer: Int?) -> TemplateFields {
@@ -61,7 +56,7 @@ enum ArticlePipeline {
     private static func context(_ contexts: Contexts, index: Int, _ article: UnsafePointer<Article>,
                                 older: Int?, newer: Int?) -> TemplateFields {
         let site = contexts.site
-        let path = Article.path(section: article.pointee.section, slug: article.pointee.slug)
+        let path = Article.path(article)
         var context = contexts.base(kind: .article, path: path, title: article.pointee.title,
                                     description: article.pointee.summary, image: article.pointee.image?.url)
         // The list card has the summary fields already (made once, shared with every list).

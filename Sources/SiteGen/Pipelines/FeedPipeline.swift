@@ -57,10 +57,7 @@ enum FeedPipeline {
         // Through a pointer: `site.articles[$0].updated ?? …` copied each article of the list (a retain
         // and a release of every field), for every feed.
         let updated = site.articles.withUnsafeBufferPointer { articles in
-            indices.map { index -> Date in
-                let article = articles.baseAddress! + index
-                return article.pointee.updated ?? article.pointee.date
-            }.max()
+            indices.map { Article.lastChanged(articles.baseAddress! + $0) }.max()
         } ?? site.buildDate
         var xml = """
         <?xml version="1.0" encoding="utf-8"?>

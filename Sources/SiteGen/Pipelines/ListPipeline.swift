@@ -52,7 +52,7 @@ enum ListPipeline {
                          extra: @escaping @Sendable (Contexts) -> TemplateFields) -> [RenderJob] {
         let pager = Pager(basePath: basePath, count: indices.count, perPage: site.config.perPage)
         let newest = indices.first.map { index in
-            site.articles.withUnsafeBufferPointer { ($0.baseAddress! + index).pointee.updated ?? ($0.baseAddress! + index).pointee.date }
+            site.articles.withUnsafeBufferPointer { Article.lastChanged($0.baseAddress! + index) }
         }
         return (1...pager.pageCount).map { number in
             let fingerprint = site.fingerprint("list") { hash in

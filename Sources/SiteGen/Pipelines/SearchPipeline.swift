@@ -127,7 +127,7 @@ enum SearchPipeline {
                 let article = articles.baseAddress! + (articles.count - 1 - id)
                 var document = SearchDocument(
                     title: article.pointee.title,
-                    url: site.urls.link(Article.path(section: article.pointee.section, slug: article.pointee.slug)),
+                    url: site.urls.link(Article.path(article)),
                     date: site.dates.long(article.pointee.date), dateISO: site.dates.day(article.pointee.date),
                     summary: article.pointee.summary)
                 document.text = article.pointee.body

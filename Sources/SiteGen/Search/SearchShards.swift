@@ -150,9 +150,7 @@ public enum JSONText {
     public static func quoted(_ text: String) -> String {
         var text = text
         return text.withUTF8 { bytes in
-            var start = 0
-            while start < bytes.count, !needsEscape(bytes, start) { start += 1 }
-            if start == bytes.count { return "\"" + String(decoding: bytes, as: UTF8.self) + "\"" }
+            if cleanEnd(bytes, from: 0) == bytes.count { return "\"" + String(decoding: bytes, as: UTF8.self) + "\"" }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 32)
             append(bytes: bytes, to: &out)
@@ -169,22 +167,28 @@ public enum JSONText {
     /// `quoted` of the valid UTF-8 `bytes` appended to `out`.
     static func append(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
-        guard let base = bytes.baseAddress else { return out.append(0x22) }
         var i = 0
         while i < bytes.count {
-            // Clean runs found 16 bytes at a time (C, SSE2); a 0xE2 that starts another character than
-            // U+2028 or U+2029 is clean too, and the run goes on after it.
-            var end = i
-            while end < bytes.count {
-                end += sitegen_json_clean_run(base + end, bytes.count - end)
-                if end >= bytes.count || needsEscape(bytes, end) { break }
-                end += 1
-            }
+            let end = cleanEnd(bytes, from: i)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
             guard end < bytes.count else { break }
             i = end + escape(bytes, end, into: &out)
         }
         out.append(0x22)
+    }
+
+    /// Where the run of bytes from `start` that need no escape ends (the first byte that does, or the
+    /// end). Clean runs are found 16 bytes at a time (C, SSE2); a 0xE2 that starts another character
+    /// than U+2028 or U+2029 is clean too, and the run goes on after it.
+    private static func cleanEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var end = start
+        while end < bytes.count {
+            end += sitegen_json_clean_run(base + end, bytes.count - end)
+            if end >= bytes.count || needsEscape(bytes, end) { break }
+            end += 1
+        }
+        return end
     }
 
     private static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {

@@ -147,7 +147,7 @@ struct Contexts: Sendable {
     /// An article as it appears in lists. (Read through a pointer: a copy of the Article would retain
     /// and release each of its fields.)
     func summary(_ article: UnsafePointer<Article>) -> TemplateFields {
-        let path = Article.path(section: article.pointee.section, slug: article.pointee.slug)
+        let path = Article.path(article)
         var values: TemplateFields = [
             "title": .string(article.pointee.title), "url": .string(site.urls.link(path)),
             "date": .string(site.dates.long(article.pointee.date)),
