@@ -111,4 +111,39 @@ const char *sitegen_malloc_library(void);
 /// `JSONText` copies as they are, found 16 at a time with SSE2.
 size_t sitegen_json_clean_run(const unsigned char *text, size_t count);
 
+struct cmark_node;
+/// One heading found by `sitegen_walk_run`: its node, level, and where its text lies in the walk's text.
+typedef struct {
+    struct cmark_node *node;
+    int level;
+    size_t start;
+    size_t end;
+} sitegen_walk_heading;
+
+/// What `sitegen_walk_run` collects from a parsed document (TreeWalk.swift): the plain text (text nodes'
+/// and code's literals; a space for breaks and after table cells; a newline after blocks), the range of
+/// the first top-level paragraph's text (-1 if none), the headings, the link and image nodes (only when
+/// asked), and whether any list item is a task item. Buffers are malloc'd: `sitegen_walk_free`.
+typedef struct {
+    unsigned char *text;
+    size_t length;
+    size_t capacity;
+    long first_paragraph_start;
+    long first_paragraph_end;
+    sitegen_walk_heading *headings;
+    size_t heading_count;
+    size_t heading_capacity;
+    struct cmark_node **links;
+    size_t link_count;
+    size_t link_capacity;
+    int has_task_items;
+} sitegen_walk;
+
+/// Walks the tree under `root` through cmark-gfm's node layout (tree_walk.c), in the order of cmark's
+/// iterator. `table_cell`, `table_row`: the table extension's node types (0 if
+/// none); `capacity`: room to reserve for the text.
+void sitegen_walk_run(sitegen_walk *walk, struct cmark_node *root, int table_cell, int table_row,
+                      int collect_links, size_t capacity);
+void sitegen_walk_free(sitegen_walk *walk);
+
 #endif

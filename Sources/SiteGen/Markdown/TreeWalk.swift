@@ -31,8 +31,9 @@ struct TreeWalk {
     /// buffer by doubling copied it several times per document).
     init(rootPath: String, capacity: Int = 0) {
         self.rootPath = rootPath
-        text.reserveCapacity(capacity)
+        self.capacity = capacity
     }
+    private let capacity: Int
 
     /// Node types of the table extension are assigned when extensions register; look them up once.
     static let tableCell = nodeType("table_cell")
@@ -67,7 +68,120 @@ struct TreeWalk {
         return sitegen_count_words(base, bytes.count)
     }
 
+    /// Collects the plain text, headings and first paragraph of `document`, and rewrites its links:
+    /// with the direct walk (`sitegen_walk_run`) where it was found faithful, else through cmark's API.
     mutating func run(_ document: OpaquePointer) {
+        run(document, direct: Self.directIsFaithful)
+    }
+
+    mutating func run(_ document: OpaquePointer, direct: Bool) {
+        if direct {
+            runDirect(document)
+        } else {
+            text.reserveCapacity(capacity)
+            runIterator(document)
+        }
+        wordCount = text.withUnsafeBufferPointer(Self.countWords)
+    }
+
+    /// Whether `sitegen_walk_run`, which reads cmark-gfm's nodes through the layout in the headers
+    /// sitegen was compiled with, agrees with the walk through cmark's API on a probe document with
+    /// every kind of node the walk treats apart. A library whose layout differs fails the check (or
+    /// its text does), and every document then takes the API walk.
+    static let directIsFaithful: Bool = {
+        let probe = """
+            # Title *one*
+
+            First `code` paragraph with a [link](/a) and ![image](/b.png)
+            soft break.\
+            hard break, www.example.org and ~~struck~~ text.
+
+            > quoted
+
+            ## Title two
+
+            - [x] done
+            - plain item
+
+            | a | b |
+            |---|---|
+            | c | d |
+
+            ```
+            fenced code
+            ```
+
+            Footnote[^1].
+
+            [^1]: The note.
+            """
+        guard let api = walk(probe, rootPath: "/base/", direct: false),
+              let direct = walk(probe, rootPath: "/base/", direct: true) else { return false }
+        return api.matches(direct) && api.headings.count == 2 && api.hasTaskItems && api.linkURLs.count == 3
+    }()
+
+    /// `markdown` parsed with every extension and walked, recording the links (the probe and tests).
+    static func walk(_ markdown: String, rootPath: String, direct: Bool) -> TreeWalk? {
+        let renderer = MarkdownRenderer()
+        guard let parser = cmark_parser_new(renderer.options) else { return nil }
+        defer { cmark_parser_free(parser) }
+        for ext in MarkdownRenderer.allExtensions { cmark_parser_attach_syntax_extension(parser, ext) }
+        cmark_parser_feed(parser, markdown, markdown.utf8.count)
+        MarkdownRenderer.parseLock.lock()
+        let document = cmark_parser_finish(parser)
+        MarkdownRenderer.parseLock.unlock()
+        guard let document else { return nil }
+        defer { cmark_node_free(document) }
+        var walk = TreeWalk(rootPath: rootPath)
+        walk.recordsLinks = true
+        walk.run(document, direct: direct)
+        return walk
+    }
+
+    /// The same results (for `directIsFaithful` and tests).
+    func matches(_ other: TreeWalk) -> Bool {
+        text == other.text && firstParagraph == other.firstParagraph && headings == other.headings
+            && wordCount == other.wordCount && hasTaskItems == other.hasTaskItems
+            && headingNodes.count == other.headingNodes.count && linkURLs == other.linkURLs
+    }
+
+    /// The URLs of the links and images the walk looked at for rewriting, in order, when
+    /// `recordsLinks` (the probe and tests).
+    private(set) var linkURLs: [String] = []
+    var recordsLinks = false
+
+    private mutating func runDirect(_ document: OpaquePointer) {
+        var walk = sitegen_walk()
+        let rewrites = rootPath != "/"
+        sitegen_walk_run(&walk, document, Int32(bitPattern: tableCell.rawValue), Int32(bitPattern: tableRow.rawValue),
+                         rewrites ? 1 : 0, capacity)
+        defer { sitegen_walk_free(&walk) }
+        text = walk.length == 0 ? [] : Array(UnsafeBufferPointer(start: walk.text, count: walk.length))
+        if walk.first_paragraph_start >= 0 {
+            firstParagraph = String(decoding: text[walk.first_paragraph_start..<walk.first_paragraph_end], as: UTF8.self)
+        }
+        if walk.heading_count > 0 {
+            for heading in UnsafeBufferPointer(start: walk.headings, count: walk.heading_count) {
+                guard let node = heading.node else { continue }
+                headings.append(.init(level: Int(heading.level), text: Self.headingText(text[heading.start..<heading.end]), id: ""))
+                headingNodes.append(node)
+            }
+        }
+        if rewrites, walk.link_count > 0 {
+            for link in UnsafeBufferPointer(start: walk.links, count: walk.link_count) {
+                if let link { rewriteURL(link) }
+            }
+        }
+        hasTaskItems = walk.has_task_items != 0
+    }
+
+    /// A heading's text on one line.
+    private static func headingText(_ bytes: ArraySlice<UInt8>) -> String {
+        if bytes.contains(10) { return String(decoding: bytes.map { $0 == 10 ? 32 : $0 }, as: UTF8.self) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private mutating func runIterator(_ document: OpaquePointer) {
         guard let iterator = cmark_iter_new(document) else { return }
         defer { cmark_iter_free(iterator) }
         while true {
@@ -81,7 +195,6 @@ struct TreeWalk {
                 exit(node, type)
             }
         }
-        wordCount = text.withUnsafeBufferPointer(Self.countWords)
     }
 
     private mutating func enter(_ node: OpaquePointer, _ type: cmark_node_type) {
@@ -105,10 +218,8 @@ struct TreeWalk {
     private mutating func exit(_ node: OpaquePointer, _ type: cmark_node_type) {
         switch type {
         case CMARK_NODE_HEADING:
-            var title = text[(headingStart ?? text.count)...]
-            if title.contains(10) { title = ArraySlice(title.map { $0 == 10 ? 32 : $0 }) }
             headings.append(.init(level: Int(cmark_node_get_heading_level(node)),
-                                  text: String(decoding: title, as: UTF8.self), id: ""))
+                                  text: Self.headingText(text[(headingStart ?? text.count)...]), id: ""))
             headingNodes.append(node)
             headingStart = nil
             newline()
@@ -149,9 +260,10 @@ struct TreeWalk {
         if let last = text.last, last != 10 { text.append(10) }
     }
 
-    private func rewriteURL(_ node: OpaquePointer) {
+    private mutating func rewriteURL(_ node: OpaquePointer) {
         guard rootPath != "/", let raw = cmark_node_get_url(node) else { return }
         let url = String(cString: raw)
+        if recordsLinks { linkURLs.append(url) }
         guard url.hasPrefix("/"), !url.hasPrefix("//") else { return }
         _ = cmark_node_set_url(node, rootPath + url.dropFirst())
     }

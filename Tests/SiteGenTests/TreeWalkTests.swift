@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import SiteGen
+@testable import SiteGenBench
+
+/// The plain-text pass over parsed documents: the direct walk over cmark-gfm's nodes (tree_walk.c)
+/// against the walk through cmark's API, which is its specification.
+@Suite struct TreeWalkTests {
+    /// Both walks over one parse of `markdown` each (the walk rewrites links, so not the same tree).
+    static func walks(_ markdown: String, rootPath: String) throws -> (api: TreeWalk, direct: TreeWalk) {
+        (try #require(TreeWalk.walk(markdown, rootPath: rootPath, direct: false)),
+         try #require(TreeWalk.walk(markdown, rootPath: rootPath, direct: true)))
+    }
+
+    @Test func directWalkIsInForceHere() {
+        #expect(TreeWalk.directIsFaithful, "the direct walk disagreed with cmark's API on the probe document")
+    }
+
+    @Test func directWalkMatchesTheAPIWalkOnGoldenFilesAndGeneratedArticles() throws {
+        var documents: [String] = []
+        let folder = try #require(MarkdownGoldenTests.bundleFolder, "Golden resources missing")
+        for name in try MarkdownGoldenTests.markdownNames(in: folder) {
+            documents.append(try String(contentsOf: folder.appendingPathComponent("\(name).md"), encoding: .utf8))
+        }
+        let corpus = CorpusGenerator(articles: 60, seed: 11)
+        var random = SeededRandom(seed: 11)
+        documents += corpus.makeArticles(&random, people: corpus.makePeople(&random)).map(\.body)
+        documents += ["", "plain", "# Only a heading", "- [ ] a\n- [x] b", "> a\n>\n> b\n\n---\n\n<div>x</div>",
+                      "Setext\n===\n\ntext  \nbreak", "| a |\n|---|\n| `c` *d* |\n\nafter"]
+        for markdown in documents {
+            for rootPath in ["/", "/blog/"] {
+                let (api, direct) = try Self.walks(markdown, rootPath: rootPath)
+                #expect(api.matches(direct), "walks differ for root \(rootPath):\n\(markdown.prefix(300))")
+                #expect(api.plainText == direct.plainText)
+            }
+        }
+    }
+
+    @Test func directWalkCollectsWhatTheBuildReads() throws {
+        let (_, walk) = try Self.walks("""
+            Intro with **bold** and `code`.
+
+            ## Part “one”
+            second line
+
+            | x | y |
+            |---|---|
+            | 1 | 2 |
+
+            - [x] done
+            """, rootPath: "/")
+        #expect(String(decoding: walk.plainText, as: UTF8.self)
+                == "Intro with bold and code.\nPart “one”\nsecond line\nx y \n1 2 \ndone\n")
+        #expect(walk.firstParagraph == "Intro with bold and code.")
+        #expect(walk.headings.map(\.text) == ["Part “one”"])
+        #expect(walk.headings.map(\.level) == [2])
+        #expect(walk.hasTaskItems)
+        #expect(walk.wordCount == 14)
+    }
+}
