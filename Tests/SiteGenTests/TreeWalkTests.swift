@@ -57,4 +57,22 @@ import Testing
         #expect(walk.hasTaskItems)
         #expect(walk.wordCount == 14)
     }
+
+    /// Repeated headings get -2, -3, … with few headings (a list of ids) and with many (a dictionary).
+    @Test(arguments: [3, 40]) func repeatedHeadingsGetNumberedIDs(count: Int) {
+        let markdown = (0..<count).map { "## Same \($0 % 2 == 0 ? "" : "Ünï")\n\ntext\n" }.joined(separator: "\n")
+        let ids = MarkdownRenderer().render(markdown).headings.map(\.id)
+        let evens = (0..<count).filter { $0 % 2 == 0 }.map { $0 / 2 == 0 ? "same" : "same-\($0 / 2 + 1)" }
+        let odds = (0..<count).filter { $0 % 2 == 1 }.map { $0 / 2 == 0 ? "same-uni" : "same-uni-\($0 / 2 + 1)" }
+        #expect(ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) == evens)
+        #expect(ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element) == odds)
+    }
+
+    @Test func asciiSlugsFollowTheRules() {
+        #expect(Slug.make("Korea's  Future -- 2030!") == "koreas-future-2030")
+        #expect(Slug.make("--Lead & trail--") == "lead-trail")
+        #expect(Slug.make("") == "")
+        #expect(Slug.makeASCII("Séoul") == nil)
+        #expect(Slug.make("Séoul Ünion") == "seoul-union")
+    }
 }

@@ -272,18 +272,27 @@ struct TreeWalk {
     /// as-is even in safe mode; its text is generated here, never taken from the document).
     /// The anchor nodes use `mem`, the document's allocator: cmark frees a whole tree with its root's.
     mutating func addHeadingAnchors(mem: UnsafeMutablePointer<cmark_mem>) {
-        var used: [String: Int] = [:]
+        guard !headings.isEmpty else { return }
+        // Ids given so far and how often each was wanted: a list, as most documents have a few
+        // headings (a dictionary cost a hash of each id and an allocation per document), and a
+        // dictionary beside it for documents with many.
+        var used: [(id: String, count: Int)] = []
+        var positions: [String: Int]? = headings.count > 32 ? [:] : nil
         for index in headings.indices {
             var id = Slug.make(headings[index].text)
             if id.isEmpty { id = "section" }
-            if let count = used[id] {
-                used[id] = count + 1
-                id += "-\(count + 1)"
+            let seen = positions != nil ? positions?[id] : used.firstIndex(where: { $0.id == id })
+            if let seen {
+                used[seen].count += 1
+                id += "-\(used[seen].count)"
             } else {
-                used[id] = 1
+                positions?[id] = used.count
+                used.append((id, 1))
             }
             headings[index].id = id
             guard let anchor = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE, mem) else { continue }
+            // Slugs are letters, digits and '-' (of any script): `escapeAttribute` changes none of them,
+            // and is kept for safety should `Slug` ever let another character through.
             let escaped = HTML.escapeAttribute(id)
             _ = cmark_node_set_on_enter(anchor,
                 "<a class=\"anchor\" id=\"\(escaped)\" href=\"#\(escaped)\" aria-label=\"Link to this section\"></a>")

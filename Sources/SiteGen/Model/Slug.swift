@@ -5,7 +5,7 @@ public enum Slug {
     /// Derives a slug from a name: lowercase, diacritics folded ("Séoul" → "seoul"), every run of
     /// characters other than letters and digits becomes one "-". Letters of other scripts (Hangul) stay.
     public static func make(_ name: String) -> String {
-        if name.utf8.allSatisfy({ $0 < 128 }) { return makeASCII(name) }
+        if let slug = makeASCII(name) { return slug }
         let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive],
                                   locale: Locale(identifier: "en_US_POSIX")).lowercased()
         var slug = ""
@@ -25,22 +25,32 @@ public enum Slug {
     }
 
     /// The same rules for plain ASCII names, without Foundation's folding (hot: every category of
-    /// every article, every heading).
-    static func makeASCII(_ name: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(name.utf8.count)
-        var pendingDash = false
-        for byte in name.utf8 {
-            switch byte {
-            case 65...90, 97...122, 48...57:
-                if pendingDash && !bytes.isEmpty { bytes.append(45) }
-                pendingDash = false
-                bytes.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
-            case 39: continue
-            default: pendingDash = true
+    /// every article, every heading), in one pass over the name's UTF-8; nil if it is not all ASCII.
+    static func makeASCII(_ name: String) -> String? {
+        var name = name
+        var ascii = true
+        let slug = name.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { slug in
+                var count = 0
+                var pendingDash = false
+                for byte in bytes {
+                    switch byte {
+                    case 65...90, 97...122, 48...57:
+                        if pendingDash && count > 0 { slug[count] = 45; count += 1 }
+                        pendingDash = false
+                        slug[count] = byte >= 65 && byte <= 90 ? byte + 32 : byte
+                        count += 1
+                    case 39: continue
+                    case 128...:
+                        ascii = false
+                        return 0
+                    default: pendingDash = true
+                    }
+                }
+                return count
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return ascii ? slug : nil
     }
 
     /// Whether a slug given by hand is safe as one path component: letters, digits, '-', '_', '.',
