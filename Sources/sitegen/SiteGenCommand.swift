@@ -7,6 +7,7 @@ struct SiteGenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sitegen",
         abstract: "A static site generator for publication sites.",
+        version: "sitegen \(SiteGenVersion.current)",
         subcommands: [Build.self, Check.self, Serve.self, Init.self, New.self, Bench.self],
         defaultSubcommand: Build.self)
 }

@@ -71,6 +71,13 @@ import Testing
         #expect(try run(["--help"], in: folder).status == 0)
     }
 
+    @Test func versionIsPrinted() throws {
+        let result = try run(["--version"], in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sitegen "))
+        #expect(result.stdout.split(separator: " ").last?.split(separator: ".").count == 3)
+    }
+
     @Test func checkWritesNothing() throws {
         let site = try TestSite(annLee + "\n-- content/blog/a.md --\n" + article(date: "2020-01-01"))
         defer { site.remove() }

@@ -1,0 +1,4 @@
+/// The version `sitegen --version` prints. Raise it with each release.
+enum SiteGenVersion {
+    static let current = "0.1.0"
+}
