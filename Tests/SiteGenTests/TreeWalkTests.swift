@@ -58,7 +58,7 @@ import Testing
         #expect(walk.wordCount == 14)
     }
 
-    /// Repeated headings get -2, -3, … with few headings (a list of ids) and with many (a dictionary).
+    /// Repeated headings get -2, -3, …, with few headings and with many.
     @Test(arguments: [3, 40]) func repeatedHeadingsGetNumberedIDs(count: Int) {
         let markdown = (0..<count).map { "## Same \($0 % 2 == 0 ? "" : "Ünï")\n\ntext\n" }.joined(separator: "\n")
         let ids = MarkdownRenderer().render(markdown).headings.map(\.id)

@@ -41,24 +41,35 @@ struct TreeWalk {
 
     private static func nodeType(_ name: String) -> cmark_node_type {
         _ = MarkdownRenderer.registered
-        let renderer = MarkdownRenderer()
-        guard let parser = cmark_parser_new(renderer.options) else { return CMARK_NODE_NONE }
+        let table = cmark_find_syntax_extension("table").map { [$0] } ?? []
+        return parsed("|a|\n|-|\n|b|\n", extensions: table) { document -> cmark_node_type in
+            guard let iterator = cmark_iter_new(document) else { return CMARK_NODE_NONE }
+            defer { cmark_iter_free(iterator) }
+            while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
+                if let node = cmark_iter_get_node(iterator), let type = cmark_node_get_type_string(node),
+                   String(cString: type) == name {
+                    return cmark_node_get_type(node)
+                }
+            }
+            return CMARK_NODE_NONE
+        } ?? CMARK_NODE_NONE
+    }
+
+    /// `body` on `markdown` parsed with `extensions` and the renderer's options (finished under
+    /// `parseLock`: these are probes, made before it is known whether finishing needs it); nil if cmark
+    /// could not make a parser or a document.
+    private static func parsed<Result>(_ markdown: String, extensions: [OpaquePointer],
+                                       _ body: (OpaquePointer) -> Result) -> Result? {
+        guard let parser = cmark_parser_new(MarkdownRenderer().options) else { return nil }
         defer { cmark_parser_free(parser) }
-        if let ext = cmark_find_syntax_extension("table") { cmark_parser_attach_syntax_extension(parser, ext) }
-        cmark_parser_feed(parser, "|a|\n|-|\n|b|\n", 12)
+        for ext in extensions { cmark_parser_attach_syntax_extension(parser, ext) }
+        cmark_parser_feed(parser, markdown, markdown.utf8.count)
         MarkdownRenderer.parseLock.lock()
         let document = cmark_parser_finish(parser)
         MarkdownRenderer.parseLock.unlock()
-        defer { if let document { cmark_node_free(document) } }
-        guard let document, let iterator = cmark_iter_new(document) else { return CMARK_NODE_NONE }
-        defer { cmark_iter_free(iterator) }
-        while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
-            if let node = cmark_iter_get_node(iterator), let type = cmark_node_get_type_string(node),
-               String(cString: type) == name {
-                return cmark_node_get_type(node)
-            }
-        }
-        return CMARK_NODE_NONE
+        guard let document else { return nil }
+        defer { cmark_node_free(document) }
+        return body(document)
     }
 
     /// Runs of bytes other than space, tab and newline: `sitegen_count_words` (C, SSE2). The byte
@@ -122,20 +133,12 @@ struct TreeWalk {
 
     /// `markdown` parsed with every extension and walked, recording the links (the probe and tests).
     static func walk(_ markdown: String, rootPath: String, direct: Bool) -> TreeWalk? {
-        let renderer = MarkdownRenderer()
-        guard let parser = cmark_parser_new(renderer.options) else { return nil }
-        defer { cmark_parser_free(parser) }
-        for ext in MarkdownRenderer.allExtensions { cmark_parser_attach_syntax_extension(parser, ext) }
-        cmark_parser_feed(parser, markdown, markdown.utf8.count)
-        MarkdownRenderer.parseLock.lock()
-        let document = cmark_parser_finish(parser)
-        MarkdownRenderer.parseLock.unlock()
-        guard let document else { return nil }
-        defer { cmark_node_free(document) }
-        var walk = TreeWalk(rootPath: rootPath)
-        walk.recordsLinks = true
-        walk.run(document, direct: direct)
-        return walk
+        parsed(markdown, extensions: MarkdownRenderer.allExtensions) { document in
+            var walk = TreeWalk(rootPath: rootPath)
+            walk.recordsLinks = true
+            walk.run(document, direct: direct)
+            return walk
+        }
     }
 
     /// The same results (for `directIsFaithful` and tests).
@@ -272,22 +275,15 @@ struct TreeWalk {
     /// as-is even in safe mode; its text is generated here, never taken from the document).
     /// The anchor nodes use `mem`, the document's allocator: cmark frees a whole tree with its root's.
     mutating func addHeadingAnchors(mem: UnsafeMutablePointer<cmark_mem>) {
-        guard !headings.isEmpty else { return }
-        // Ids given so far and how often each was wanted: a list, as most documents have a few
-        // headings (a dictionary cost a hash of each id and an allocation per document), and a
-        // dictionary beside it for documents with many.
-        var used: [(id: String, count: Int)] = []
-        var positions: [String: Int]? = headings.count > 32 ? [:] : nil
+        var used: [String: Int] = [:]
         for index in headings.indices {
             var id = Slug.make(headings[index].text)
             if id.isEmpty { id = "section" }
-            let seen = positions != nil ? positions?[id] : used.firstIndex(where: { $0.id == id })
-            if let seen {
-                used[seen].count += 1
-                id += "-\(used[seen].count)"
+            if let count = used[id] {
+                used[id] = count + 1
+                id += "-\(count + 1)"
             } else {
-                positions?[id] = used.count
-                used.append((id, 1))
+                used[id] = 1
             }
             headings[index].id = id
             guard let anchor = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE, mem) else { continue }
