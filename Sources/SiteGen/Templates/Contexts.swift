@@ -194,35 +194,63 @@ struct Contexts: Sendable {
 /// Per-article values shared by every page of one build that shows the article (an article is on up
 /// to five lists and as many feeds). Filled on first use by whichever worker gets there first.
 final class Memo<Value: Sendable>: @unchecked Sendable {
-    private var slots: [Value?]
-    /// Uses left per slot, when known: `take` frees a slot on its last use.
-    private var uses: [Int]?
-    private let lock = NSLock()
+    /// The slots and the uses left per slot (when known: `take` frees a slot on its last use), in
+    /// buffers of their own: slots under different locks are written at the same time, which an
+    /// Array property of the class would not allow.
+    private let slots: UnsafeMutablePointer<Value?>
+    private let uses: UnsafeMutablePointer<Int>?
+    private let count: Int
+    /// Slot `index` is guarded by `locks[index % locks.count]`: with one lock, workers building
+    /// cards for different list pages waited for each other.
+    private let locks: [NSLock] = (0..<16).map { _ in NSLock() }
 
     init(count: Int, uses: [Int]? = nil) {
-        slots = Array(repeating: nil, count: count)
-        self.uses = uses
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: count)
+        if let uses {
+            precondition(uses.count == count, "one use count per slot")
+            let buffer = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            buffer.initialize(from: uses, count: count)
+            self.uses = buffer
+        } else {
+            self.uses = nil
+        }
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+        uses?.deallocate()
+    }
+
+    private func lock(_ index: Int) -> NSLock {
+        precondition(index >= 0 && index < count, "memo slot out of range")
+        return locks[index & (locks.count - 1)]
     }
 
     /// The value for one use: after the last counted use the slot is emptied.
     func take(_ index: Int) -> Value? {
+        let lock = lock(index)
         lock.lock()
         defer { lock.unlock() }
         guard let value = slots[index] else { return nil }
-        if uses != nil {
-            uses![index] -= 1
-            if uses![index] <= 0 { slots[index] = nil }
+        if let uses {
+            uses[index] -= 1
+            if uses[index] <= 0 { slots[index] = nil }
         }
         return value
     }
 
     func get(_ index: Int) -> Value? {
+        let lock = lock(index)
         lock.lock()
         defer { lock.unlock() }
         return slots[index]
     }
 
     func set(_ index: Int, _ value: Value) {
+        let lock = lock(index)
         lock.lock()
         slots[index] = value
         lock.unlock()
