@@ -146,4 +146,12 @@ void sitegen_walk_run(sitegen_walk *walk, struct cmark_node *root, int table_cel
                       int collect_links, size_t capacity);
 void sitegen_walk_free(sitegen_walk *walk);
 
+/// sitegen's replacement of cmark-gfm's `cmark_consolidate_text_nodes` (consolidate.c): `on` 1 joins text
+/// nodes in one pass over the tree, 0 (the default) leaves it to the library's own function.
+void sitegen_consolidate_direct(int on);
+/// For the calling thread only: `mode` 0 the library's join, 1 the one pass, -1 as `sitegen_consolidate_direct` says.
+void sitegen_consolidate_this_thread(int mode);
+/// How many documents the one-pass join has run on (zero after a parse: the replacement is not in force).
+long sitegen_consolidate_direct_runs(void);
+
 #endif

@@ -90,6 +90,78 @@ public struct MarkdownRenderer: Sendable {
         let works = probe.html == "<p><del>probe</del> <a href=\"http://www.example.org\">www.example.org</a></p>\n"
         return !(works && sitegen_cmark_pinned_adds() > before)
     }()
+    /// Whether cmark-gfm's join of adjacent text nodes at the end of `cmark_parser_finish` runs as
+    /// sitegen's one pass over the tree (`consolidate.c`) instead of the library's own function.
+    /// A probe document, rich in the pieces the inline parser leaves (smart punctuation, entities,
+    /// escapes, brackets and emphasis that match nothing, e-mail and www links, footnotes, a table),
+    /// is parsed with the library's join and with sitegen's, from the arena and from the default
+    /// allocator: only when every tree comes out the same (cmark's XML with source positions, and
+    /// the HTML) and the replacement did run is it left on.
+    static let directConsolidation: Bool = {
+        _ = registered
+        let probe = """
+            # A "quoted" heading -- with 'smart' punctuation...
+
+            It's a **bold** claim -- or *is it*? Prices rose 3.5% in 2024-25; see [the note][x] and \\*escaped\\* \
+            stars, *unclosed emphasis, _under_scores_, a [bracket] and ! a bang. &amp; &copy; &#35; &#x41;
+            Mail someone@example.org, visit www.example.org/path. or https://example.org/a-b.c?d=e.
+
+            > A "quote" -- inside...
+
+            - [x] done... 'item'
+            - item -- two
+
+            | a "b" | c -- d |
+            |---|---|
+            | e.f | g's |
+
+            Footnote[^1]. ~strike~ and ~~struck~~ text's end.
+
+            [^1]: The "note" -- here.
+            [x]: /target
+            """
+        let runs = sitegen_consolidate_direct_runs()
+        guard let library = consolidationTrees(probe, direct: false),
+              let direct = consolidationTrees(probe, direct: true) else { return false }
+        let works = direct == library && sitegen_consolidate_direct_runs() >= runs + 2
+            && library[0].contains("someone@example.org</text>")
+        sitegen_consolidate_direct(works ? 1 : 0)
+        return works
+    }()
+
+    /// `markdown` parsed with all extensions and the library's join of text nodes or sitegen's
+    /// (`direct`), from the arena and from the default allocator: for each, cmark's XML and HTML with
+    /// source positions. Nil if cmark failed. (For `directConsolidation` and tests.)
+    static func consolidationTrees(_ markdown: String, direct: Bool) -> [String]? {
+        sitegen_consolidate_this_thread(direct ? 1 : 0)
+        defer { sitegen_consolidate_this_thread(-1) }
+        var results: [String] = []
+        for mem in [CmarkArena.mem, cmark_get_default_mem_allocator()!] {
+            guard let parser = cmark_parser_new_with_mem(MarkdownRenderer().options, mem) else { return nil }
+            for ext in allExtensions { cmark_parser_attach_syntax_extension(parser, ext) }
+            cmark_parser_feed(parser, markdown, markdown.utf8.count)
+            parseLock.lock()
+            let document = cmark_parser_finish(parser)
+            parseLock.unlock()
+            defer {
+                if let document { cmark_node_free(document) }
+                cmark_parser_free(parser)
+                CmarkArena.reset()
+            }
+            guard let document else { return nil }
+            // Rendered with malloc (the renderers would take the document's allocator), for free(3).
+            let malloced = cmark_get_default_mem_allocator()
+            let options = CMARK_OPT_SOURCEPOS | MarkdownRenderer().options
+            for text in [cmark_render_xml_with_mem(document, options, malloced),
+                         cmark_render_html_with_mem(document, options, nil, malloced)] {
+                guard let text else { return nil }
+                results.append(String(cString: text))
+                free(text)
+            }
+        }
+        return results
+    }
+
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
     /// The autolink extension, in the variants a document may need (nil where one cannot be made).
@@ -230,6 +302,7 @@ public struct MarkdownRenderer: Sendable {
 
     private func render(_ markdown: Substring, serialized: Bool, extensions: [OpaquePointer]? = nil) -> MarkdownResult {
         _ = Self.registered
+        _ = Self.directConsolidation
         defer { CmarkArena.reset() }
         guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
         var text = markdown
