@@ -22,14 +22,7 @@ import Testing
     }
 
     @Test func sameTreesOnGoldenFilesAndGeneratedArticles() throws {
-        var documents: [String] = []
-        let folder = try #require(MarkdownGoldenTests.bundleFolder, "Golden resources missing")
-        for name in try MarkdownGoldenTests.markdownNames(in: folder) {
-            documents.append(try String(contentsOf: folder.appendingPathComponent("\(name).md"), encoding: .utf8))
-        }
-        let corpus = CorpusGenerator(articles: 40, seed: 5)
-        var random = SeededRandom(seed: 5)
-        documents += corpus.makeArticles(&random, people: corpus.makePeople(&random)).map(\.body)
+        let documents = try TreeWalkTests.sampleDocuments(articles: 40, seed: 5)
         #expect(documents.count > 40)
         for markdown in documents { try Self.expectSameTrees(markdown) }
     }

@@ -16,15 +16,20 @@ import Testing
         #expect(TreeWalk.directIsFaithful, "the direct walk disagreed with cmark's API on the probe document")
     }
 
-    @Test func directWalkMatchesTheAPIWalkOnGoldenFilesAndGeneratedArticles() throws {
+    /// Every golden file's Markdown, then the bodies of `articles` generated articles.
+    static func sampleDocuments(articles: Int, seed: UInt64) throws -> [String] {
         var documents: [String] = []
         let folder = try #require(MarkdownGoldenTests.bundleFolder, "Golden resources missing")
         for name in try MarkdownGoldenTests.markdownNames(in: folder) {
             documents.append(try String(contentsOf: folder.appendingPathComponent("\(name).md"), encoding: .utf8))
         }
-        let corpus = CorpusGenerator(articles: 60, seed: 11)
-        var random = SeededRandom(seed: 11)
-        documents += corpus.makeArticles(&random, people: corpus.makePeople(&random)).map(\.body)
+        let corpus = CorpusGenerator(articles: articles, seed: seed)
+        var random = SeededRandom(seed: seed)
+        return documents + corpus.makeArticles(&random, people: corpus.makePeople(&random)).map(\.body)
+    }
+
+    @Test func directWalkMatchesTheAPIWalkOnGoldenFilesAndGeneratedArticles() throws {
+        var documents = try Self.sampleDocuments(articles: 60, seed: 11)
         documents += ["", "plain", "# Only a heading", "- [ ] a\n- [x] b", "> a\n>\n> b\n\n---\n\n<div>x</div>",
                       "Setext\n===\n\ntext  \nbreak", "| a |\n|---|\n| `c` *d* |\n\nafter"]
         for markdown in documents {
