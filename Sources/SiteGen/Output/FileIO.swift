@@ -31,7 +31,8 @@ enum FileIO {
         var failure: Int32 = 0
         var filled = 0
         var bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, initialized in
-            filled = readFully(descriptor, into: UnsafeMutableRawBufferPointer(buffer), failure: &failure)
+            filled = readFully(descriptor, into: UnsafeMutableRawBufferPointer(buffer), failure: &failure,
+                               endsAt: expected)
             initialized = filled
         }
         guard failure == 0 else { throw Failure(path: path, code: failure) }
@@ -48,9 +49,12 @@ enum FileIO {
     }
 
     /// Reads from `descriptor` until `buffer` is full or the file ends; the bytes read. Sets
-    /// `failure` to errno when a read fails.
+    /// `failure` to errno when a read fails. With `endsAt` (the file's size from a stat(2)), a read
+    /// that stops short exactly there is taken as the end of the file: a regular file's read returns
+    /// less than asked only at its end, so the read that would return 0 is not made (one read(2) a
+    /// file instead of two: 10,000 system calls in a 10k-article build).
     private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer,
-                                  failure: inout Int32) -> Int {
+                                  failure: inout Int32, endsAt: Int? = nil) -> Int {
         var filled = 0
         while filled < buffer.count {
             let count = Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
@@ -61,6 +65,7 @@ enum FileIO {
             }
             if count == 0 { break }
             filled += count
+            if filled == endsAt && filled < buffer.count { break }
         }
         return filled
     }
