@@ -60,27 +60,38 @@ static int www_before(const unsigned char *dot) {
     return dot[-1] == 'w' && dot[-2] == 'w' && dot[-3] == 'w';
 }
 
+/* Whether the '^' at `caret` follows a '[' (footnote syntax: "[^label]"). */
+static int footnote_at(const unsigned char *text, size_t caret) { return caret > 0 && text[caret - 1] == '['; }
+
 int sitegen_autolink_needs(const unsigned char *text, size_t count) {
+    const int all = SITEGEN_NEEDS_EMAIL | SITEGEN_NEEDS_WWW | SITEGEN_NEEDS_FOOTNOTES;
     int needs = 0;
     size_t index = 0;
 #if defined(__SSE2__)
-    const __m128i at = _mm_set1_epi8('@'), amp = _mm_set1_epi8('&'), dot = _mm_set1_epi8('.');
-    for (; index + 16 <= count && needs != (SITEGEN_NEEDS_EMAIL | SITEGEN_NEEDS_WWW); index += 16) {
+    const __m128i at = _mm_set1_epi8('@'), amp = _mm_set1_epi8('&'), dot = _mm_set1_epi8('.'),
+                  caret = _mm_set1_epi8('^');
+    for (; index + 16 <= count && needs != all; index += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(text + index));
         if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, at), _mm_cmpeq_epi8(x, amp)))) needs |= SITEGEN_NEEDS_EMAIL;
-        /* Dots are rare: each is checked for "www" before it. */
+        /* Dots and carets are rare: each is checked for "www" before it, or '[' before it. */
         unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, dot));
         while (dots) {
             size_t at_dot = index + (size_t)__builtin_ctz(dots);
             if (at_dot >= 3 && www_before(text + at_dot)) needs |= SITEGEN_NEEDS_WWW;
             dots &= dots - 1;
         }
+        unsigned carets = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, caret));
+        while (carets) {
+            if (footnote_at(text, index + (size_t)__builtin_ctz(carets))) needs |= SITEGEN_NEEDS_FOOTNOTES;
+            carets &= carets - 1;
+        }
     }
 #endif
-    for (; index < count && needs != (SITEGEN_NEEDS_EMAIL | SITEGEN_NEEDS_WWW); index++) {
+    for (; index < count && needs != all; index++) {
         unsigned char byte = text[index];
         if (byte == '@' || byte == '&') needs |= SITEGEN_NEEDS_EMAIL;
         if (byte == '.' && index >= 3 && www_before(text + index)) needs |= SITEGEN_NEEDS_WWW;
+        if (byte == '^' && footnote_at(text, index)) needs |= SITEGEN_NEEDS_FOOTNOTES;
     }
     return needs;
 }

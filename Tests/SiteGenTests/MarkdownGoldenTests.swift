@@ -149,7 +149,7 @@ struct MarkdownGoldenTests {
     /// ('@' or '&' anywhere; "www." anywhere), for texts of every length up to several SSE2 blocks,
     /// with the characters at every offset, across block boundaries too.
     @Test func autolinkNeedsScanAgreesWithTheRules() {
-        let alphabet = Array("ww.w@&a .".utf8)
+        let alphabet = Array("ww.w@&a .[^".utf8)
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> Int {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
@@ -158,7 +158,9 @@ struct MarkdownGoldenTests {
         func reference(_ text: [UInt8]) -> Int {
             let email = text.contains(0x40) || text.contains(0x26)
             let www = text.count >= 4 && (3..<text.count).contains { text[$0] == 0x2E && text[($0 - 3)..<$0].allSatisfy { $0 == 0x77 } }
+            let footnote = text.count >= 2 && (1..<text.count).contains { text[$0] == 0x5E && text[$0 - 1] == 0x5B }
             return (email ? Int(SITEGEN_NEEDS_EMAIL) : 0) | (www ? Int(SITEGEN_NEEDS_WWW) : 0)
+                | (footnote ? Int(SITEGEN_NEEDS_FOOTNOTES) : 0)
         }
         var mismatches = 0
         for length in 0..<70 {
@@ -176,8 +178,40 @@ struct MarkdownGoldenTests {
                 let found = text.withUnsafeBufferPointer { Int(sitegen_autolink_needs($0.baseAddress, $0.count)) }
                 if found != Int(SITEGEN_NEEDS_WWW) { mismatches += 1 }
             }
+            // "[^" at every offset, with '[' and '^' apart elsewhere.
+            for offset in 0...max(0, length - 2) where length >= 2 {
+                var text = [UInt8](repeating: 0x61, count: length)
+                for index in stride(from: 0, to: length, by: 3) { text[index] = index % 2 == 0 ? 0x5E : 0x5B }
+                if offset > 0 { text[offset - 1] = 0x61 }
+                text.replaceSubrange(offset..<(offset + 2), with: Array("[^".utf8))
+                let found = text.withUnsafeBufferPointer { Int(sitegen_autolink_needs($0.baseAddress, $0.count)) }
+                if found != Int(SITEGEN_NEEDS_FOOTNOTES) || found != reference(text) { mismatches += 1 }
+            }
         }
         #expect(mismatches == 0)
+    }
+
+    /// A document without "[^" is parsed without cmark's footnote option (which walks the whole tree
+    /// twice, footnotes or not); it must render exactly as with it, and one with "[^" keeps it.
+    @Test func footnotesOffOnlyWhereNoneCanStart() throws {
+        let renderer = MarkdownRenderer()
+        var documents = try TreeWalkTests.sampleDocuments(articles: 30, seed: 3)
+        documents += ["", "a [link](/x) and [ref][r] ^caret [ ^ ] [^]\n\n[r]: /y", "[^ no", "x^2 and [brackets]",
+                      "Footnote[^1].\n\n[^1]: The note.", "[^a]: definition only", "use &#91;^1] or \\[^1]"]
+        var withoutFootnotes = 0
+        for markdown in documents {
+            let needs = Array(markdown.utf8).withUnsafeBytes { MarkdownRenderer.needs($0) }
+            let full = renderer.render(markdown, parseOptions: renderer.options)
+            #expect(renderer.render(markdown) == full, "\(markdown.prefix(200))")
+            if needs & Int(SITEGEN_NEEDS_FOOTNOTES) == 0 {
+                withoutFootnotes += 1
+                #expect(renderer.parseOptions(needs: needs) != renderer.options)
+            } else {
+                #expect(renderer.parseOptions(needs: needs) == renderer.options)
+            }
+        }
+        #expect(withoutFootnotes > 5)
+        #expect(renderer.render("Note[^1].\n\n[^1]: Here.").html.contains("data-footnote-ref"))
     }
 
     /// sitegen's replacement of cmark-gfm's text escaper (`cmark_pinning.c`) writes exactly what the

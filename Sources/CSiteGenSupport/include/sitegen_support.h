@@ -11,10 +11,11 @@ int sitegen_exchange_paths(const char *a, const char *b);
 /// end of a pipe) and do nothing else, so that a thread reading the pipe can clean up and exit.
 void sitegen_catch_interrupts(int fd);
 
-/// What of cmark-gfm's autolink extension a Markdown text can need (`MarkdownRenderer.extensions(for:)`),
+/// What of cmark-gfm a Markdown text can need (`MarkdownRenderer.extensions(for:)`, `parseOptions`),
 /// found in one pass (SSE2 where there is SSE2): `SITEGEN_NEEDS_EMAIL` if it has '@' or '&' (e-mail
-/// links, also from character references), `SITEGEN_NEEDS_WWW` if it has "www.".
-enum { SITEGEN_NEEDS_EMAIL = 1, SITEGEN_NEEDS_WWW = 2 };
+/// links, also from character references), `SITEGEN_NEEDS_WWW` if it has "www.", `SITEGEN_NEEDS_FOOTNOTES`
+/// if it has "[^" (footnote references and definitions start so).
+enum { SITEGEN_NEEDS_EMAIL = 1, SITEGEN_NEEDS_WWW = 2, SITEGEN_NEEDS_FOOTNOTES = 4 };
 int sitegen_autolink_needs(const unsigned char *text, size_t count);
 
 /// Escapes text (UTF-8) for HTML text and quoted attributes (`xml` 0: `& < > " '`), or for XML (`xml` 1:

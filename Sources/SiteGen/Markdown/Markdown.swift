@@ -244,18 +244,33 @@ public struct MarkdownRenderer: Sendable {
     /// For documents with neither.
     nonisolated(unsafe) static let extensionsWithoutEmailOrWWW = replacingAutolink(with: autolinks?.inlineOnlyWithoutWWW)
 
+    /// What of cmark-gfm `markdown` can need (`SITEGEN_NEEDS_*`), in one pass: two memchr(3)s and a
+    /// memmem(3) were 1.5% of a 10k build.
+    static func needs(_ markdown: UnsafeRawBufferPointer) -> Int {
+        guard let base = markdown.baseAddress else { return SITEGEN_NEEDS_EMAIL | SITEGEN_NEEDS_WWW | SITEGEN_NEEDS_FOOTNOTES }
+        return Int(sitegen_autolink_needs(base.assumingMemoryBound(to: UInt8.self), markdown.count))
+    }
+
     /// The extensions to parse `markdown` with: the autolink variant that does all this document
     /// can need, and no more (see `Autolinks`).
     static func extensions(for markdown: UnsafeRawBufferPointer) -> [OpaquePointer] {
-        guard let base = markdown.baseAddress else { return allExtensions }
-        // One pass for both (two memchr(3)s and a memmem(3) were 1.5% of a 10k build).
-        let needs = sitegen_autolink_needs(base.assumingMemoryBound(to: UInt8.self), markdown.count)
-        switch (Int(needs) & SITEGEN_NEEDS_EMAIL != 0, Int(needs) & SITEGEN_NEEDS_WWW != 0) {
+        extensions(forNeeds: needs(markdown))
+    }
+
+    static func extensions(forNeeds needs: Int) -> [OpaquePointer] {
+        switch (needs & SITEGEN_NEEDS_EMAIL != 0, needs & SITEGEN_NEEDS_WWW != 0) {
         case (true, true): return allExtensions
         case (false, true): return extensionsWithoutEmailLinks ?? allExtensions
         case (true, false): return extensionsWithoutWWW ?? allExtensions
         case (false, false): return extensionsWithoutEmailOrWWW ?? extensionsWithoutEmailLinks ?? allExtensions
         }
+    }
+
+    /// The options to parse a document with: `options` without footnotes when it has no "[^" (no
+    /// footnote can start without it). With footnotes on, cmark walks the whole tree twice after
+    /// parsing its inlines (to number references and gather definitions), whether it has any or not.
+    func parseOptions(needs: Int) -> Int32 {
+        needs & SITEGEN_NEEDS_FOOTNOTES != 0 ? options : options & ~CMARK_OPT_FOOTNOTES
     }
 
     var options: Int32 {
@@ -300,17 +315,27 @@ public struct MarkdownRenderer: Sendable {
         render(markdown[...], serialized: Self.finishIsSerialized, extensions: extensions)
     }
 
-    private func render(_ markdown: Substring, serialized: Bool, extensions: [OpaquePointer]? = nil) -> MarkdownResult {
+    /// `render` with the parse options given instead of those `parseOptions(needs:)` picks (for tests).
+    func render(_ markdown: String, parseOptions: Int32) -> MarkdownResult {
+        render(markdown[...], serialized: Self.finishIsSerialized, parseOptions: parseOptions)
+    }
+
+    private func render(_ markdown: Substring, serialized: Bool, extensions: [OpaquePointer]? = nil,
+                        parseOptions forced: Int32? = nil) -> MarkdownResult {
         _ = Self.registered
         _ = Self.directConsolidation
         defer { CmarkArena.reset() }
-        guard let parser = cmark_parser_new_with_mem(options, CmarkArena.mem) else { fatalError("cmark_parser_new failed") }
         var text = markdown
-        text.withUTF8 { bytes in
-            for ext in extensions ?? Self.extensions(for: UnsafeRawBufferPointer(bytes)) {
+        let parser = text.withUTF8 { bytes -> OpaquePointer in
+            let needs = Self.needs(UnsafeRawBufferPointer(bytes))
+            guard let parser = cmark_parser_new_with_mem(forced ?? parseOptions(needs: needs), CmarkArena.mem) else {
+                fatalError("cmark_parser_new failed")
+            }
+            for ext in extensions ?? Self.extensions(forNeeds: needs) {
                 cmark_parser_attach_syntax_extension(parser, ext)
             }
             bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
+            return parser
         }
         if serialized { Self.parseLock.lock() }
         let document = cmark_parser_finish(parser)!
