@@ -204,6 +204,23 @@ import Testing
         try await expectCleanBuildOutput(site)
     }
 
+    /// A clean build stamps the Markdown files as it opens them (fstat(2) on the open file) instead of
+    /// by path first; the manifest it saves must hold the same stamps as stamping every input by path,
+    /// so that the next build with nothing changed stops after checking them.
+    @Test func aCleanBuildSavesTheStampsOfEveryInput() async throws {
+        let site = try makeSite()
+        defer { site.remove() }
+        _ = try await build(site)
+        let manifest = try #require(InputManifest.load(source: site.root))
+        let inventory = ContentScanner.scan(source: site.root)
+        #expect(inventory.markdown.count == 7)
+        let byPath = InputManifest.stamps(source: site.root, inventory: inventory)
+        #expect(manifest.inputs == byPath)
+        #expect(inventory.markdown.allSatisfy { (manifest.inputs[$0.path]?.size ?? -1) > 0 })
+        let again = try await build(site)
+        #expect(again.unchanged && again.parsed == 0)
+    }
+
     @Test func aCorruptCacheIsIgnored() async throws {
         let site = try makeSite()
         defer { site.remove() }

@@ -206,6 +206,11 @@ struct FileStamp: Sendable, Equatable {
     init?(path: String, in directory: Int32 = AT_FDCWD) {
         var info = stat()
         guard fstatat(directory, path, &info, 0) == 0 else { return nil }
+        self.init(info)
+    }
+
+    /// The stamp in a stat(2) result.
+    init(_ info: stat) {
         size = Int(info.st_size)
         modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         inode = UInt64(info.st_ino)

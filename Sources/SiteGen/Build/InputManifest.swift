@@ -28,14 +28,15 @@ struct InputManifest: Equatable {
          "output=\(output.path)", "config=\(config)", "year=\(year)"].joined(separator: "\n")
     }
 
-    /// Stamps of every input: site.yml, layouts/** and the scanned content (Markdown and static files).
-    static func stamps(source: URL, inventory: ContentInventory) -> [String: FileStamp] {
+    /// Stamps of every input: site.yml, layouts/** and the scanned content (Markdown and static files);
+    /// without `markdown`, of all but the Markdown files (whose stamps the build then takes as it reads them).
+    static func stamps(source: URL, inventory: ContentInventory, markdown: Bool = true) -> [String: FileStamp] {
         let prefix = source.path.hasSuffix("/") ? source.path : source.path + "/"
         var paths = [SiteConfig.fileName]
         var ignored: [Diagnostic] = []
         paths += ContentScanner.walk(source.appendingPathComponent(TemplateSet.folder), source: source,
                                      diagnostics: &ignored).map { "\(TemplateSet.folder)/\($0)" }
-        paths += inventory.markdown.map(\.path)
+        if markdown { paths += inventory.markdown.map(\.path) }
         paths += inventory.staticFiles.map(\.sourcePath)
         // stat(2) on every core: ~10,000 calls at 10k articles, on the serial path of every build.
         let all = paths

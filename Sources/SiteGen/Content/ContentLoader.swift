@@ -65,11 +65,15 @@ public struct ContentLoader: Sendable {
         let folder = SourceFolder(prefix)
         let results = await Parallel.mapChunks(inventory.markdown) { files -> [(BuildCache.Entry, fresh: Bool)] in
             var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
-                let stamp = stamps[file.path] ?? folder.stamp(file.path) ?? .missing
-                if stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
-                let (loaded, diagnostics) = self.load(file, size: stamp == .missing ? nil : stamp.size, folder: folder,
-                                                      defersSearchTerms: true)
-                return (BuildCache.Entry(stamp: stamp, loaded: loaded, diagnostics: diagnostics), true)
+                // Without a stamp taken already and a cache entry to compare it with, the stamp is that
+                // of the file as it is opened to be read (fstat(2) on it, not a second path lookup).
+                var stamp = stamps[file.path]
+                if stamp == nil, cache[file.path] != nil { stamp = folder.stamp(file.path) ?? .missing }
+                if let stamp, stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
+                var opened: FileStamp?
+                let (loaded, diagnostics) = self.load(file, size: stamp.flatMap { $0 == .missing ? nil : $0.size },
+                                                      folder: folder, defersSearchTerms: true, stamp: &opened)
+                return (BuildCache.Entry(stamp: stamp ?? opened ?? .missing, loaded: loaded, diagnostics: diagnostics), true)
             }
             Self.finishArticles(of: &results, to: bodies)
             return results
@@ -132,11 +136,19 @@ public struct ContentLoader: Sendable {
     /// With `defersSearchTerms`, an article's search terms are left to count (`finishArticles`).
     func load(_ file: ContentInventory.MarkdownFile, size: Int? = nil, folder: SourceFolder? = nil,
               defersSearchTerms: Bool = false) -> (Loaded, [Diagnostic]) {
+        var stamp: FileStamp?
+        return load(file, size: size, folder: folder, defersSearchTerms: defersSearchTerms, stamp: &stamp)
+    }
+
+    /// `load`; without `size`, `stamp` is set to the stamp of the file as it was opened to be read.
+    func load(_ file: ContentInventory.MarkdownFile, size: Int?, folder: SourceFolder?, defersSearchTerms: Bool,
+              stamp: inout FileStamp?) -> (Loaded, [Diagnostic]) {
         let path = file.path
         let split: SplitDocument
         let fingerprint: Fingerprint
         do {
-            let bytes = try folder?.read(path, size: size) ?? FileIO.read(sourcePrefix + path, size: size)
+            let bytes = try folder?.read(path, size: size, stamp: &stamp)
+                ?? FileIO.read(sourcePrefix + path, size: size, stamp: &stamp)
             fingerprint = bytes.withUnsafeBytes { buffer in
                 var hash = Fingerprint()
                 hash.add(bytes: buffer)
@@ -222,8 +234,14 @@ final class SourceFolder: Sendable {
     deinit { if descriptor >= 0 { close(descriptor) } }
 
     func read(_ path: String, size: Int?) throws -> [UInt8] {
-        guard descriptor >= 0 else { return try FileIO.read(prefix + path, size: size) }
-        return try FileIO.read(path, size: size, in: descriptor, name: prefix + path)
+        var stamp: FileStamp?
+        return try read(path, size: size, stamp: &stamp)
+    }
+
+    /// `read`; without `size`, `stamp` is set to the stamp of the file as it was opened.
+    func read(_ path: String, size: Int?, stamp: inout FileStamp?) throws -> [UInt8] {
+        guard descriptor >= 0 else { return try FileIO.read(prefix + path, size: size, stamp: &stamp) }
+        return try FileIO.read(path, size: size, in: descriptor, name: prefix + path, stamp: &stamp)
     }
 
     func stamp(_ path: String) -> FileStamp? {

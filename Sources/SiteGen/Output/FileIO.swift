@@ -15,6 +15,14 @@ enum FileIO {
     /// With `directory` (an open folder), `path` is relative to it (openat(2): the folder's own path
     /// is not walked again for every file); `name` is then how errors name the file.
     static func read(_ path: String, size: Int? = nil, in directory: Int32 = AT_FDCWD, name: String? = nil) throws -> [UInt8] {
+        var stamp: FileStamp?
+        return try read(path, size: size, in: directory, name: name, stamp: &stamp)
+    }
+
+    /// The same; without `size`, `stamp` is set to the stamp of the file opened (from the fstat(2) that
+    /// gives its size), taken before it is read.
+    static func read(_ path: String, size: Int?, in directory: Int32 = AT_FDCWD, name: String? = nil,
+                     stamp: inout FileStamp?) throws -> [UInt8] {
         let descriptor = openat(directory, path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(path: name ?? path, code: errno) }
         let path = name ?? path
@@ -24,6 +32,7 @@ enum FileIO {
             var info = stat()
             guard fstat(descriptor, &info) == 0 else { throw Failure(path: path, code: errno) }
             expected = Int(info.st_size)
+            stamp = FileStamp(info)
         }
         // One spare byte: the read that finds the end needs room. The buffer is not zeroed first
         // (every byte kept is read into it); a file that grew since its size was taken goes on in
