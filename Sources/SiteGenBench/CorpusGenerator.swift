@@ -55,7 +55,7 @@ public struct CorpusGenerator: Sendable {
         var slugs: [String] = []
         var items: [Item] = []
         for index in 0..<articles {
-            var title = capitalized(sentence(&random, words: random.int(4...9)).dropLast())
+            var title = capitalized(sentence(&random, words: random.int(4...9), markup: false).dropLast())
             if index % 17 == 0 { title = "\(random.pick(Vocabulary.hangul)) (\(title))" }
             if index % 11 == 0 { title += " & \"\(random.pick(Vocabulary.words).capitalized)\"" }
             let slug = "a\(index)-" + title.lowercased().filter { $0.isLetter && $0.isASCII || $0 == " " }
@@ -79,9 +79,9 @@ public struct CorpusGenerator: Sendable {
             categories: [\(categories.map(quoted).joined(separator: ", "))]
 
             """
-            if random.chance(0.5) { front += "summary: \(quoted(sentence(&random, words: 25)))\n" }
+            if random.chance(0.5) { front += "summary: \(quoted(sentence(&random, words: 25, markup: false)))\n" }
             if random.chance(0.7) {
-                front += "image: /images/photo-\(random.int(1...20)).svg\nimage_alt: \(quoted(sentence(&random, words: 6)))\n"
+                front += "image: /images/photo-\(random.int(1...20)).svg\nimage_alt: \(quoted(sentence(&random, words: 6, markup: false)))\n"
                     + "image_credit: \(quoted("Photo by " + random.pick(Vocabulary.firstNames) + " on the Institute desk"))\n"
             }
             let body = makeBody(&random, words: random.int(600...2000), related: slugs.suffix(50))
@@ -130,10 +130,13 @@ public struct CorpusGenerator: Sendable {
         return (blocks + footnotes).joined(separator: "\n\n") + "\n"
     }
 
-    func sentence(_ random: inout SeededRandom, words: Int) -> String {
+    /// A sentence of `words` words; with `markup`, one in five longer ones has a word in bold. Front-matter
+    /// text (titles, summaries, alt text) is plain: a site shows it as typed. The draw is made either way,
+    /// so the rest of the corpus is the same.
+    func sentence(_ random: inout SeededRandom, words: Int, markup: Bool = true) -> String {
         var parts = (0..<words).map { _ in random.pick(Vocabulary.words) }
         parts[0] = parts[0].capitalized
-        if words > 6, random.chance(0.2) { parts[words / 2] = "**\(parts[words / 2])**" }
+        if words > 6, random.chance(0.2), markup { parts[words / 2] = "**\(parts[words / 2])**" }
         return parts.joined(separator: " ") + "."
     }
 

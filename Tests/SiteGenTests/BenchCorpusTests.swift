@@ -34,6 +34,17 @@ import Testing
             }
         }
         #expect(withImage > 20 && withImage < 45)
+        // Front-matter text is plain (a site shows it as typed); bodies keep their Markdown.
+        var bold = 0
+        for name in articles {
+            let source = try String(contentsOf: root.appendingPathComponent("content/peninsula/\(name).md"), encoding: .utf8)
+            let lines = source.split(separator: "\n")
+            for line in lines where ["title:", "summary:", "image_alt:"].contains(where: { line.hasPrefix($0) }) {
+                #expect(!line.contains("*"), "\(name): \(line)")
+            }
+            if source.contains("**") { bold += 1 }
+        }
+        #expect(bold > 10)
         let list = try String(contentsOf: output.appendingPathComponent("peninsula/index.html"), encoding: .utf8)
         #expect(list.contains("<nav><p>Page 1 of 3</p>"))
         #expect(list.components(separatedBy: "<li><h2><a href=\"/peninsula/a").count == 21)
