@@ -137,29 +137,42 @@ public struct MarkdownRenderer: Sendable {
         defer { sitegen_consolidate_this_thread(-1) }
         var results: [String] = []
         for mem in [CmarkArena.mem, cmark_get_default_mem_allocator()!] {
-            guard let parser = cmark_parser_new_with_mem(MarkdownRenderer().options, mem) else { return nil }
-            for ext in allExtensions { cmark_parser_attach_syntax_extension(parser, ext) }
-            cmark_parser_feed(parser, markdown, markdown.utf8.count)
-            parseLock.lock()
-            let document = cmark_parser_finish(parser)
-            parseLock.unlock()
-            defer {
-                if let document { cmark_node_free(document) }
-                cmark_parser_free(parser)
-                CmarkArena.reset()
+            defer { CmarkArena.reset() }
+            let rendered = probeParse(markdown, extensions: allExtensions, mem: mem) { document -> [String]? in
+                // Rendered with malloc (the renderers would take the document's allocator), for free(3).
+                let malloced = cmark_get_default_mem_allocator()
+                let options = CMARK_OPT_SOURCEPOS | MarkdownRenderer().options
+                var texts: [String] = []
+                for text in [cmark_render_xml_with_mem(document, options, malloced),
+                             cmark_render_html_with_mem(document, options, nil, malloced)] {
+                    guard let text else { return nil }
+                    texts.append(String(cString: text))
+                    free(text)
+                }
+                return texts
             }
-            guard let document else { return nil }
-            // Rendered with malloc (the renderers would take the document's allocator), for free(3).
-            let malloced = cmark_get_default_mem_allocator()
-            let options = CMARK_OPT_SOURCEPOS | MarkdownRenderer().options
-            for text in [cmark_render_xml_with_mem(document, options, malloced),
-                         cmark_render_html_with_mem(document, options, nil, malloced)] {
-                guard let text else { return nil }
-                results.append(String(cString: text))
-                free(text)
-            }
+            guard let rendered = rendered ?? nil else { return nil }
+            results += rendered
         }
         return results
+    }
+
+    /// `body` on `markdown` parsed with `extensions`, the renderer's options and `mem` (finished under
+    /// `parseLock`: these are probes, made before it is known whether finishing needs it); nil if cmark
+    /// could not make a parser or a document. The tree and parser are freed after `body`.
+    static func probeParse<Result>(_ markdown: String, extensions: [OpaquePointer],
+                                   mem: UnsafeMutablePointer<cmark_mem> = cmark_get_default_mem_allocator(),
+                                   _ body: (OpaquePointer) -> Result) -> Result? {
+        guard let parser = cmark_parser_new_with_mem(MarkdownRenderer().options, mem) else { return nil }
+        defer { cmark_parser_free(parser) }
+        for ext in extensions { cmark_parser_attach_syntax_extension(parser, ext) }
+        cmark_parser_feed(parser, markdown, markdown.utf8.count)
+        parseLock.lock()
+        let document = cmark_parser_finish(parser)
+        parseLock.unlock()
+        guard let document else { return nil }
+        defer { cmark_node_free(document) }
+        return body(document)
     }
 
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]

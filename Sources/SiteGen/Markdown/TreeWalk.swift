@@ -42,7 +42,7 @@ struct TreeWalk {
     private static func nodeType(_ name: String) -> cmark_node_type {
         _ = MarkdownRenderer.registered
         let table = cmark_find_syntax_extension("table").map { [$0] } ?? []
-        return parsed("|a|\n|-|\n|b|\n", extensions: table) { document -> cmark_node_type in
+        return MarkdownRenderer.probeParse("|a|\n|-|\n|b|\n", extensions: table) { document -> cmark_node_type in
             guard let iterator = cmark_iter_new(document) else { return CMARK_NODE_NONE }
             defer { cmark_iter_free(iterator) }
             while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
@@ -53,23 +53,6 @@ struct TreeWalk {
             }
             return CMARK_NODE_NONE
         } ?? CMARK_NODE_NONE
-    }
-
-    /// `body` on `markdown` parsed with `extensions` and the renderer's options (finished under
-    /// `parseLock`: these are probes, made before it is known whether finishing needs it); nil if cmark
-    /// could not make a parser or a document.
-    private static func parsed<Result>(_ markdown: String, extensions: [OpaquePointer],
-                                       _ body: (OpaquePointer) -> Result) -> Result? {
-        guard let parser = cmark_parser_new(MarkdownRenderer().options) else { return nil }
-        defer { cmark_parser_free(parser) }
-        for ext in extensions { cmark_parser_attach_syntax_extension(parser, ext) }
-        cmark_parser_feed(parser, markdown, markdown.utf8.count)
-        MarkdownRenderer.parseLock.lock()
-        let document = cmark_parser_finish(parser)
-        MarkdownRenderer.parseLock.unlock()
-        guard let document else { return nil }
-        defer { cmark_node_free(document) }
-        return body(document)
     }
 
     /// Runs of bytes other than space, tab and newline: `sitegen_count_words` (C, SSE2). The byte
@@ -133,7 +116,7 @@ struct TreeWalk {
 
     /// `markdown` parsed with every extension and walked, recording the links (the probe and tests).
     static func walk(_ markdown: String, rootPath: String, direct: Bool) -> TreeWalk? {
-        parsed(markdown, extensions: MarkdownRenderer.allExtensions) { document in
+        MarkdownRenderer.probeParse(markdown, extensions: MarkdownRenderer.allExtensions) { document in
             var walk = TreeWalk(rootPath: rootPath)
             walk.recordsLinks = true
             walk.run(document, direct: direct)
