@@ -67,9 +67,10 @@ public struct ContentLoader: Sendable {
             var results = files.map { file -> (BuildCache.Entry, fresh: Bool) in
                 // Without a stamp taken already and a cache entry to compare it with, the stamp is that
                 // of the file as it is opened to be read (fstat(2) on it, not a second path lookup).
+                let cached = cache[file.path]
                 var stamp = stamps[file.path]
-                if stamp == nil, cache[file.path] != nil { stamp = folder.stamp(file.path) ?? .missing }
-                if let stamp, stamp != .missing, let entry = cache[file.path], entry.stamp == stamp { return (entry, false) }
+                if stamp == nil, cached != nil { stamp = folder.stamp(file.path) ?? .missing }
+                if let stamp, stamp != .missing, let cached, cached.stamp == stamp { return (cached, false) }
                 var opened: FileStamp?
                 let (loaded, diagnostics) = self.load(file, size: stamp.flatMap { $0 == .missing ? nil : $0.size },
                                                       folder: folder, defersSearchTerms: true, stamp: &opened)
