@@ -287,20 +287,22 @@ enum Summary {
 }
 
 extension Array {
-    /// Puts the element that was at `order[k]` at `k`, for every `k` (`order` is a permutation of the
-    /// indices), following each cycle with swaps: the elements are moved, never copied.
+    /// Puts the element that was at `order[k]` at `k`, for every `k` (`order` must be a permutation of
+    /// the indices). The elements are moved through a scratch buffer, never copied: swapping them
+    /// (`swapAt`) copied each Article it moved (a retain and a release of each of its fields).
     mutating func arrange(by order: [Int]) {
         precondition(order.count == count, "not a permutation of the indices")
-        var done = [Bool](repeating: false, count: count)
-        for start in indices where !done[start] {
-            var position = start
-            while true {
-                done[position] = true
-                let from = order[position]
-                if from == start { break }
-                swapAt(position, from)
-                position = from
-            }
+        var seen = [Bool](repeating: false, count: count)
+        for from in order {
+            precondition(from >= 0 && from < count && !seen[from], "not a permutation of the indices")
+            seen[from] = true
+        }
+        withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 1 else { return }
+            let moved = UnsafeMutablePointer<Element>.allocate(capacity: buffer.count)
+            defer { moved.deallocate() }
+            for (position, from) in order.enumerated() { (moved + position).moveInitialize(from: base + from, count: 1) }
+            base.moveInitialize(from: moved, count: buffer.count)
         }
     }
 }
